@@ -1,0 +1,38 @@
+package io.pomelo.sidecar.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How frontend servers become paths ({@code routes:} in sidecar.yaml).
+ *
+ * @param stripPrefix   default false: the backend sees the path unchanged, as nginx's {@code proxy_pass http://host:port;}
+ *                      does. True gives {@code /socket.io/...} to a socket.io connector behind {@code /gate/socket.io/...}
+ * @param dial          default {@code host}: which of a server's addresses to dial
+ * @param types         per-type overrides of {@code stripPrefix} and {@code dial}, keyed by Pomelo server type
+ * @param aliases       extra paths, default none
+ * @param hostOverrides default empty: replaces a host from servers.json by another before dialling (NAT, containers)
+ */
+public record RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
+                           List<AliasConfig> aliases, Map<String, String> hostOverrides) {
+
+  public RoutesConfig {
+    types = Map.copyOf(types);
+    aliases = List.copyOf(aliases);
+    hostOverrides = Map.copyOf(hostOverrides);
+  }
+
+  public static RoutesConfig defaults() {
+    return new RoutesConfig(false, DialAddress.HOST, Map.of(), List.of(), Map.of());
+  }
+
+  public boolean stripPrefixOf(String serverType) {
+    TypeRoutesConfig type = types.get(serverType);
+    return type != null && type.stripPrefix() != null ? type.stripPrefix() : stripPrefix;
+  }
+
+  public DialAddress dialOf(String serverType) {
+    TypeRoutesConfig type = types.get(serverType);
+    return type != null && type.dial() != null ? type.dial() : dial;
+  }
+}

@@ -1,0 +1,298 @@
+package io.pomelo.sidecar.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns the merged configuration document into {@link SidecarConfig}, checking every key. All problems are
+ * collected and reported together; an unknown key is a problem too, because a typo would otherwise be ignored.
+ */
+final class SidecarConfigReader {
+
+  private static final Map<String, Set<String>> SECTIONS = Map.of(
+    "", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "state"),
+    "listen", Set.of("host", "port"),
+    "tls", Set.of("certificates"),
+    "pomelo", Set.of("serversFile", "environment"),
+    "routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides"),
+    "proxy", Set.of("connectTimeout", "upgradeTimeout"),
+    "admin", Set.of("host", "port"),
+    "state", Set.of("dir"));
+
+  private final String file;
+  private final Path baseDir;
+  private final Map<String, String> sources;
+  private final Map<String, String> env;
+  private final List<ConfigProblem> problems = new ArrayList<>();
+
+  /**
+   * @param file    the configuration file, for messages; relative paths in it are resolved against its directory
+   * @param sources where overridden keys came from
+   * @param env     the process environment ({@code STATE_DIRECTORY}, {@code HOME})
+   */
+  SidecarConfigReader(Path file, Map<String, String> sources, Map<String, String> env) {
+    this.file = file.toString();
+    Path parent = file.toAbsolutePath().getParent();
+    this.baseDir = parent == null ? Path.of("") : parent;
+    this.sources = sources;
+    this.env = env;
+  }
+
+  SidecarConfig read(JsonObject root) throws ConfigException {
+    checkKeys(root, "");
+    for (String section : SECTIONS.get("")) {
+      Object value = root.getValue(section);
+      if (value instanceof JsonObject object) {
+        checkKeys(object, section);
+      } else if (value != null) {
+        problem(section, value, "must be a mapping of keys");
+      }
+    }
+    ListenerConfig listen = new ListenerConfig(
+      string(root, "listen", "host", "0.0.0.0"), port(root, "listen", "port", 443));
+    TlsConfig tls = new TlsConfig(certificates(section(root, "tls").getValue("certificates")));
+    PomeloConfig pomelo = new PomeloConfig(
+      path(string(root, "pomelo", "serversFile", "servers.json")), string(root, "pomelo", "environment", ""));
+    RoutesConfig routes = routes(section(root, "routes"));
+    ProxyConfig proxy = new ProxyConfig(
+      duration(root, "proxy", "connectTimeout", Duration.ofSeconds(3)),
+      duration(root, "proxy", "upgradeTimeout", Duration.ofSeconds(10)));
+    AdminConfig admin = new AdminConfig(new ListenerConfig(
+      string(root, "admin", "host", "127.0.0.1"), port(root, "admin", "port", 9090)));
+    String stateDir = string(root, "state", "dir", "");
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new SidecarConfig(Path.of(file), listen, tls, pomelo, routes, proxy, admin,
+      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir));
+  }
+
+  /** {@code $STATE_DIRECTORY} (set by systemd's StateDirectory=), else the XDG state directory. */
+  static Path defaultStateDir(Map<String, String> env) {
+    String systemd = env.get("STATE_DIRECTORY");
+    if (systemd != null && !systemd.isBlank()) {
+      // systemd may pass several, separated by ':'; ours is the first.
+      return Path.of(systemd.split(":")[0]);
+    }
+    String xdg = env.get("XDG_STATE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+      : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "state");
+    return base.resolve("pomelo-sidecar");
+  }
+
+  private List<CertificateConfig> certificates(Object value) {
+    List<CertificateConfig> result = new ArrayList<>();
+    if (value == null) {
+      return result;
+    }
+    if (!(value instanceof JsonArray array)) {
+      problem("tls.certificates", value, "must be a list of {certFile, keyFile} or {keystore, password}");
+      return result;
+    }
+    for (int i = 0; i < array.size(); i++) {
+      String place = "tls.certificates[" + i + "]";
+      if (!(array.getValue(i) instanceof JsonObject c)) {
+        problem(place, array.getValue(i), "must be {certFile, keyFile} or {keystore, password}");
+        continue;
+      }
+      checkKeys(c, place, Set.of("certFile", "keyFile", "keystore", "password"));
+      String cert = text(c.getValue("certFile"), place + ".certFile");
+      String key = text(c.getValue("keyFile"), place + ".keyFile");
+      String keystore = text(c.getValue("keystore"), place + ".keystore");
+      String password = text(c.getValue("password"), place + ".password");
+      if (keystore != null && !keystore.isEmpty()) {
+        if (cert != null || key != null) {
+          problem(place, null, "set either certFile and keyFile, or keystore, not both");
+        }
+        result.add(new CertificateConfig(null, null, path(keystore), password == null ? "" : password));
+      } else if (cert != null && !cert.isEmpty() && key != null && !key.isEmpty()) {
+        result.add(CertificateConfig.pem(path(cert), path(key)));
+      } else {
+        problem(place, null, "needs certFile and keyFile (PEM), or keystore (PKCS#12)");
+      }
+    }
+    return result;
+  }
+
+  private RoutesConfig routes(JsonObject routes) {
+    boolean strip = bool(routes.getValue("stripPrefix"), "routes.stripPrefix", false);
+    DialAddress dial = dial(routes.getValue("dial"), "routes.dial", DialAddress.HOST);
+    Map<String, TypeRoutesConfig> types = new LinkedHashMap<>();
+    Object typesValue = routes.getValue("types");
+    if (typesValue instanceof JsonObject typesObject) {
+      for (String type : typesObject.fieldNames()) {
+        String place = "routes.types." + type;
+        if (!(typesObject.getValue(type) instanceof JsonObject t)) {
+          problem(place, typesObject.getValue(type), "must be a mapping with stripPrefix and/or dial");
+          continue;
+        }
+        checkKeys(t, place, Set.of("stripPrefix", "dial"));
+        types.put(type, new TypeRoutesConfig(
+          t.getValue("stripPrefix") == null ? null : bool(t.getValue("stripPrefix"), place + ".stripPrefix", false),
+          dial(t.getValue("dial"), place + ".dial", null)));
+      }
+    } else if (typesValue != null) {
+      problem("routes.types", typesValue, "must be a mapping from server type to settings");
+    }
+    List<AliasConfig> aliases = new ArrayList<>();
+    Object aliasesValue = routes.getValue("aliases");
+    if (aliasesValue instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        String place = "routes.aliases[" + i + "]";
+        if (!(array.getValue(i) instanceof JsonObject a)) {
+          problem(place, array.getValue(i), "must be {path, serverType} or {path, serverId}");
+          continue;
+        }
+        checkKeys(a, place, Set.of("path", "serverType", "serverId", "stripPrefix"));
+        String path = text(a.getValue("path"), place + ".path");
+        String type = text(a.getValue("serverType"), place + ".serverType");
+        String id = text(a.getValue("serverId"), place + ".serverId");
+        if (path == null || !path.startsWith("/") || path.equals("/") || path.contains("//")
+          || path.contains("/../") || path.contains("/./") || path.contains("?") || path.contains("#")) {
+          problem(place + ".path", path, "must be a path such as /conn/ (not / itself, no '..', '?' or '#')");
+          continue;
+        }
+        if ((type == null) == (id == null)) {
+          problem(place, null, "needs exactly one of serverType and serverId");
+          continue;
+        }
+        Boolean aliasStrip = a.getValue("stripPrefix") == null ? null
+          : bool(a.getValue("stripPrefix"), place + ".stripPrefix", false);
+        aliases.add(new AliasConfig(path.endsWith("/") ? path : path + "/", type, id, aliasStrip));
+      }
+    } else if (aliasesValue != null) {
+      problem("routes.aliases", aliasesValue, "must be a list");
+    }
+    Map<String, String> overrides = new LinkedHashMap<>();
+    Object overridesValue = routes.getValue("hostOverrides");
+    if (overridesValue instanceof JsonObject o) {
+      for (String host : o.fieldNames()) {
+        String to = text(o.getValue(host), "routes.hostOverrides." + host);
+        if (to != null) {
+          overrides.put(host, to);
+        }
+      }
+    } else if (overridesValue != null) {
+      problem("routes.hostOverrides", overridesValue, "must be a mapping from host to host");
+    }
+    return new RoutesConfig(strip, dial, types, aliases, overrides);
+  }
+
+  private JsonObject section(JsonObject root, String name) {
+    return root.getValue(name) instanceof JsonObject o ? o : new JsonObject();
+  }
+
+  private String string(JsonObject root, String section, String key, String fallback) {
+    String value = text(section(root, section).getValue(key), section + "." + key);
+    return value == null ? fallback : value;
+  }
+
+  private String text(Object value, String place) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof JsonObject || value instanceof JsonArray) {
+      problem(place, value, "must be a single value");
+      return null;
+    }
+    return value.toString();
+  }
+
+  private int port(JsonObject root, String section, String key, int fallback) {
+    Object value = section(root, section).getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int port = value instanceof Number n && n.doubleValue() == n.intValue() ? n.intValue()
+        : Integer.parseInt(value.toString().trim());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(section + "." + key, value, "must be a port number from 0 to 65535");
+    return fallback;
+  }
+
+  private boolean bool(Object value, String place, boolean fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    if (value.toString().equals("true") || value.toString().equals("false")) {
+      return Boolean.parseBoolean(value.toString());
+    }
+    problem(place, value, "must be true or false");
+    return fallback;
+  }
+
+  private DialAddress dial(Object value, String place, DialAddress fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return DialAddress.parse(value.toString());
+    } catch (IllegalArgumentException e) {
+      problem(place, value, e.getMessage());
+      return fallback;
+    }
+  }
+
+  private Duration duration(JsonObject root, String section, String key, Duration fallback) {
+    Object value = section(root, section).getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      Duration d = Durations.parse(value.toString());
+      if (!d.isZero()) {
+        return d;
+      }
+    } catch (IllegalArgumentException e) {
+      problem(section + "." + key, value, e.getMessage());
+      return fallback;
+    }
+    problem(section + "." + key, value, "must be more than 0");
+    return fallback;
+  }
+
+  private Path path(String text) {
+    Path p = Path.of(text);
+    return p.isAbsolute() ? p : baseDir.resolve(p).normalize();
+  }
+
+  private void checkKeys(JsonObject object, String section) {
+    Set<String> allowed = SECTIONS.get(section);
+    if (allowed != null) {
+      checkKeys(object, section, allowed);
+    }
+  }
+
+  private void checkKeys(JsonObject object, String place, Set<String> allowed) {
+    for (String key : object.fieldNames()) {
+      if (!allowed.contains(key)) {
+        problem(place.isEmpty() ? key : place + "." + key, null,
+          "unknown key; known here: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+      }
+    }
+  }
+
+  private void problem(String place, Object value, String rule) {
+    String source = sources.getOrDefault(place, file);
+    String shown = value == null ? null
+      : place.endsWith("password") ? "(hidden)" : String.valueOf(value);
+    problems.add(new ConfigProblem(source, place, shown, rule));
+  }
+}

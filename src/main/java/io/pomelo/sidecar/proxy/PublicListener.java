@@ -1,0 +1,78 @@
+package io.pomelo.sidecar.proxy;
+
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.route.ActiveRoutes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.ServerSSLOptions;
+
+/**
+ * The public TLS port. One instance runs per event loop; Vert.x spreads accepted connections over them, and each
+ * instance dials Pomelo from its own loop, so a tunnel's two sockets share a thread.
+ */
+public final class PublicListener extends VerticleBase {
+
+  private final SidecarConfig config;
+  private final ServerSSLOptions tls;
+  private final ActiveRoutes routes;
+  private final Tunnels tunnels;
+  private HttpServer server;
+  private HttpClient client;
+
+  public PublicListener(SidecarConfig config, ServerSSLOptions tls, ActiveRoutes routes, Tunnels tunnels) {
+    this.config = config;
+    this.tls = tls;
+    this.routes = routes;
+    this.tunnels = tunnels;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.httpClientBuilder()
+      .with(new HttpClientOptions()
+        .setConnectTimeout((int) config.proxy().connectTimeout().toMillis())
+        .setTcpNoDelay(true)
+        .setTcpKeepAlive(true)
+        .setDecompressionSupported(false)
+        .setKeepAlive(true))
+      // Upgraded connections keep counting against the pool: size it for tunnels, not for requests.
+      .with(new PoolOptions().setHttp1MaxSize(1_000_000).setMaxWaitQueueSize(-1))
+      .build();
+    long timeout = config.proxy().upgradeTimeout().toMillis();
+    RouteDispatch dispatch = new RouteDispatch(routes,
+      new WebSocketUpgrade(vertx, client, tunnels, timeout), new HttpForwarding(client, timeout));
+    HttpServerOptions options = new HttpServerOptions()
+      .setHost(config.listen().host())
+      .setPort(config.listen().port())
+      .setSsl(true)
+      .setKeyCertOptions(tls.getKeyCertOptions())
+      .setSni(tls.isSni())
+      .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
+      .setTcpNoDelay(true)
+      .setTcpKeepAlive(true)
+      .setCompressionSupported(false)
+      .setHandle100ContinueAutomatically(false);
+    server = vertx.createHttpServer(options).requestHandler(dispatch);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client == null ? Future.succeededFuture() : client.close();
+  }
+
+  /** The bound port (differs from the configured one when that was 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Replaces the certificates for new handshakes; open connections keep their sessions. */
+  public Future<Boolean> updateTls(ServerSSLOptions options) {
+    return server.updateSSLOptions(options, true);
+  }
+}

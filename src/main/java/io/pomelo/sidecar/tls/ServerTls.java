@@ -1,0 +1,55 @@
+package io.pomelo.sidecar.tls;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds the public listener's TLS options from checked certificates. The engine gets the bytes that were
+ * checked, not the paths, so a file replaced between the check and the handshake can never slip in unchecked.
+ */
+public final class ServerTls {
+
+  /** TLS 1.0 and 1.1 are off: WeChat and every current browser speak 1.2 or 1.3. */
+  public static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
+  private ServerTls() {
+  }
+
+  public static ServerSSLOptions options(List<LoadedCertificate> certificates) {
+    PemKeyCertOptions pem = new PemKeyCertOptions();
+    for (LoadedCertificate cert : certificates) {
+      pem.addCertValue(Buffer.buffer(chainPem(cert.chain())));
+      pem.addKeyValue(Buffer.buffer(pem("PRIVATE KEY", cert.key().getEncoded())));
+    }
+    return new ServerSSLOptions()
+      .setKeyCertOptions(pem)
+      .setEnabledSecureTransportProtocols(PROTOCOLS)
+      // With one certificate SNI changes nothing; with several, the client's name picks the certificate.
+      .setSni(certificates.size() > 1);
+  }
+
+  private static String chainPem(List<X509Certificate> chain) {
+    StringBuilder b = new StringBuilder();
+    for (X509Certificate c : chain) {
+      try {
+        b.append(pem("CERTIFICATE", c.getEncoded()));
+      } catch (CertificateEncodingException e) {
+        throw new IllegalStateException("a parsed certificate failed to encode", e);
+      }
+    }
+    return b.toString();
+  }
+
+  static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+      + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(der)
+      + "\n-----END " + type + "-----\n";
+  }
+}
