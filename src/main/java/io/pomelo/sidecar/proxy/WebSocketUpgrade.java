@@ -73,6 +73,8 @@ final class WebSocketUpgrade {
         return;
       }
       HttpClientRequest upstream = created.result();
+      // Failures arrive through connect()'s future; without a handler Vert.x also logs each one as an error.
+      upstream.exceptionHandler(e -> { });
       long timer = vertx.setTimer(upgradeTimeoutMillis, id ->
         upstream.reset(0, new TimeoutException("no answer to the upgrade within " + upgradeTimeoutMillis + " ms")));
       // A client that leaves while the server is still answering must not leave the server's socket behind.

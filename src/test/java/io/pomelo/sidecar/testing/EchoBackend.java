@@ -1,0 +1,88 @@
+package io.pomelo.sidecar.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real WebSocket server on loopback standing in for a Pomelo connector: echoes text and binary frames, prefixed
+ * with its name so a test can tell which backend answered; "close:CODE" makes it close with that code; plain HTTP
+ * requests get their path and the forwarded headers back.
+ */
+public final class EchoBackend {
+
+  private final String name;
+  private final HttpServer server;
+  private final List<MultiMap> upgradeHeaders = new CopyOnWriteArrayList<>();
+  private final List<String> upgradePaths = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Short> closeFromClient = new CompletableFuture<>();
+
+  private EchoBackend(String name, HttpServer server) {
+    this.name = name;
+    this.server = server;
+  }
+
+  public static Future<EchoBackend> start(Vertx vertx, String name, String... subProtocols) {
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+      .setWebSocketSubProtocols(List.of(subProtocols));
+    HttpServer server = vertx.createHttpServer(options);
+    EchoBackend backend = new EchoBackend(name, server);
+    server.webSocketHandler(backend::serve);
+    server.requestHandler(req -> req.response()
+      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+      .end(name + " " + req.method() + " " + req.uri() + " xff=" + req.getHeader("X-Forwarded-For")
+        + " proto=" + req.getHeader("X-Forwarded-Proto")));
+    return server.listen().map(backend);
+  }
+
+  private void serve(ServerWebSocket ws) {
+    upgradeHeaders.add(MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()));
+    upgradePaths.add(ws.uri());
+    ws.textMessageHandler(text -> {
+      if (text.startsWith("close:")) {
+        ws.close(Short.parseShort(text.substring(6)), "backend closes");
+      } else {
+        ws.writeTextMessage(name + ":" + text);
+      }
+    });
+    ws.binaryMessageHandler(ws::writeBinaryMessage);
+    ws.closeHandler(v -> {
+      if (ws.closeStatusCode() != null) {
+        closeFromClient.complete(ws.closeStatusCode());
+      }
+    });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<MultiMap> upgradeHeaders() {
+    return upgradeHeaders;
+  }
+
+  public List<String> upgradePaths() {
+    return upgradePaths;
+  }
+
+  /** Completes with the close code of the first client-initiated close this backend saw. */
+  public CompletableFuture<Short> closeFromClient() {
+    return closeFromClient;
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+}

@@ -1,0 +1,96 @@
+package io.pomelo.sidecar.testing;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.AdminConfig;
+import io.pomelo.sidecar.config.AliasConfig;
+import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.config.PomeloConfig;
+import io.pomelo.sidecar.config.ProxyConfig;
+import io.pomelo.sidecar.config.RoutesConfig;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.tls.DevCertificate;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds what a test needs around a real sidecar: a servers.json naming the test's backends, a certificate for
+ * localhost, ephemeral ports everywhere, and clients that trust that certificate (no trust-all).
+ */
+public final class TestSidecar {
+
+  private final Path dir;
+  private final CertificateConfig certificate;
+
+  public TestSidecar(Path dir) throws IOException {
+    this.dir = dir;
+    this.certificate = DevCertificate.ensure(dir.resolve("state"), Instant.now());
+  }
+
+  /** A servers.json in Pomelo's nested layout with one frontend per entry: id -> {type, port}. */
+  public Path serversJson(Map<String, Map.Entry<String, Integer>> frontends) throws IOException {
+    JsonObject env = new JsonObject();
+    frontends.forEach((id, typeAndPort) -> {
+      JsonArray list = env.getJsonArray(typeAndPort.getKey(), new JsonArray());
+      list.add(new JsonObject().put("id", id).put("host", "127.0.0.1").put("port", 40000)
+        .put("clientPort", typeAndPort.getValue()).put("frontend", true));
+      env.put(typeAndPort.getKey(), list);
+    });
+    Path file = dir.resolve("servers.json");
+    Files.writeString(file, new JsonObject().put("development", env).encodePrettily());
+    return file;
+  }
+
+  public SidecarConfig config(Path serversJson, List<AliasConfig> aliases) {
+    return config(serversJson, new RoutesConfig(false, io.pomelo.sidecar.config.DialAddress.HOST, Map.of(), aliases,
+      Map.of()), Duration.ofSeconds(3), Duration.ofSeconds(10));
+  }
+
+  public SidecarConfig config(Path serversJson, RoutesConfig routes, Duration connectTimeout, Duration upgradeTimeout) {
+    return new SidecarConfig(dir.resolve("sidecar.yaml"), new ListenerConfig("127.0.0.1", 0),
+      new TlsConfig(List.of(certificate)), new PomeloConfig(serversJson, "development"), routes,
+      new ProxyConfig(connectTimeout, upgradeTimeout), new AdminConfig(new ListenerConfig("127.0.0.1", 0)),
+      dir.resolve("state"));
+  }
+
+  public Future<Sidecar> start(Vertx vertx, SidecarConfig config) {
+    return Sidecar.start(vertx, config);
+  }
+
+  public CertificateConfig certificate() {
+    return certificate;
+  }
+
+  /** A WebSocket client that trusts only the test certificate and checks the host name. */
+  public WebSocketClient webSocketClient(Vertx vertx) {
+    return vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setSsl(true)
+      .setVerifyHost(true)
+      .setTrustOptions(new PemTrustOptions().addCertPath(certificate.certFile().toString())));
+  }
+
+  public static Future<WebSocket> connect(WebSocketClient client, int port, String path, String... subProtocols) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI(path).setSsl(true);
+    for (String p : subProtocols) {
+      options.addSubProtocol(p);
+    }
+    return client.connect(options);
+  }
+}
