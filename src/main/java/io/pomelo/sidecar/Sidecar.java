@@ -4,6 +4,7 @@ import io.pomelo.sidecar.admin.AdminListener;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.pomelo.PomeloEnvironment;
 import io.pomelo.sidecar.pomelo.ServersFile;
 import io.pomelo.sidecar.pomelo.ServersFileReader;
 import io.pomelo.sidecar.proxy.PublicListener;
@@ -30,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
@@ -121,7 +121,8 @@ public final class Sidecar {
     ServersFile servers = null;
     RoutePlan plan = null;
     try {
-      servers = ServersFileReader.read(config.pomelo().serversFile(), environment(config, System.getenv()));
+      servers = ServersFileReader.read(config.pomelo().serversFile(),
+        PomeloEnvironment.resolve(config.pomelo().environment(), System.getenv()));
       plan = new RoutePlanner(config.routes(), config.file().toString()).plan(servers);
     } catch (ConfigException e) {
       problems.addAll(e.problems());
@@ -130,16 +131,6 @@ public final class Sidecar {
       throw new ConfigException(problems);
     }
     return new Loaded(servers, plan, certificates);
-  }
-
-  /** Pomelo's rule: the configured environment, else NODE_ENV, else development. */
-  static String environment(SidecarConfig config, Map<String, String> env) {
-    String configured = config.pomelo().environment();
-    if (configured != null && !configured.isBlank()) {
-      return configured;
-    }
-    String node = env.get("NODE_ENV");
-    return node != null && !node.isBlank() ? node : "development";
   }
 
   /** Stops listening and closes every tunnel. */

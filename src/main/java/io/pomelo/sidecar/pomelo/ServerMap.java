@@ -1,0 +1,151 @@
+package io.pomelo.sidecar.pomelo;
+
+import io.pomelo.sidecar.pomelo.JsValue.JsArray;
+import io.pomelo.sidecar.pomelo.JsValue.JsNull;
+import io.pomelo.sidecar.pomelo.JsValue.JsNumber;
+import io.pomelo.sidecar.pomelo.JsValue.JsObject;
+import io.pomelo.sidecar.pomelo.JsValue.JsString;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * The servers Pomelo registers, keyed by id: {@code appUtil.loadServers} of Pomelo 2.2.7. Every key of the
+ * chosen object is a server type; each server gets {@code serverType} set to that key; a {@code clusterCount}
+ * entry expands; a later id replaces an earlier one in the earlier one's position (a JavaScript object).
+ */
+final class ServerMap {
+
+  /** No real deployment runs more processes from one line; a bigger number is a typo that would fill memory. */
+  static final int MAX_CLUSTER_COUNT = 65_535;
+
+  /**
+   * @param id     the key Pomelo files it under ({@code String(server.id)})
+   * @param server the server as Pomelo holds it, {@code serverType} included
+   * @param place  the JSON path of the entry it came from
+   * @param origin empty, or which generated server of a clusterCount entry this is, for messages
+   */
+  record Entry(String id, JsObject server, String place, String origin) {
+  }
+
+  private final Map<String, Entry> byId = new LinkedHashMap<>();
+  private final ClusterExpansion clusters = new ClusterExpansion();
+  private final Findings findings;
+
+  private ServerMap(Findings findings) {
+    this.findings = findings;
+  }
+
+  /**
+   * @param serverTypes the object Pomelo iterates: {@code file[env]} or the whole file
+   * @param base        its JSON path (the environment, or empty for a flat file)
+   */
+  static ServerMap load(JsObject serverTypes, String base, Findings findings) {
+    ServerMap map = new ServerMap(findings);
+    for (String serverType : serverTypes.keys()) {
+      map.readServerType(serverType, serverTypes.get(serverType), JsonPlace.member(base, serverType));
+    }
+    return map;
+  }
+
+  /** Entries in the order Pomelo's {@code for (var id in serverMap)} visits them. */
+  List<Entry> entries() {
+    return JsObject.inJsOrder(byId.keySet()).stream().map(byId::get).toList();
+  }
+
+  int size() {
+    return byId.size();
+  }
+
+  private void readServerType(String serverType, JsValue servers, String place) {
+    if (servers instanceof JsArray list) {
+      for (int i = 0; i < list.elements().size(); i++) {
+        readServer(serverType, list.elements().get(i), JsonPlace.element(place, i));
+      }
+    } else if (servers instanceof JsNull || servers instanceof JsString) {
+      // Pomelo crashes on null, and walks a string's characters as nameless servers.
+      findings.problem(place, servers.json(), "must be an array of servers");
+    } else {
+      // An object, number or boolean has no length, so Pomelo's loop skips it (other settings kept beside the
+      // servers, like a "nats" block, are common).
+      findings.warn(place, "is not an array of servers; Pomelo skips it");
+    }
+  }
+
+  private void readServer(String serverType, JsValue value, String place) {
+    if (!(value instanceof JsObject entry)) {
+      findings.problem(place, value.json(), "must be an object describing one server");
+      return;
+    }
+    JsValue declaredType = entry.get("serverType");
+    if (declaredType != null && !declaredType.jsString().equals(serverType)) {
+      findings.warn(JsonPlace.member(place, "serverType"),
+        "is " + declaredType.json() + " but Pomelo replaces it with \"" + serverType + "\", the key it is listed under");
+    }
+    JsObject server = entry.with("serverType", new JsString(serverType));
+    JsValue clusterCount = server.get("clusterCount");
+    // Pomelo tests truthiness: clusterCount 0 or "" is an ordinary server.
+    if (clusterCount != null && clusterCount.truthy()) {
+      readCluster(serverType, server, clusterCount, place);
+    } else {
+      register(server, place, "");
+    }
+  }
+
+  private void readCluster(String serverType, JsObject server, JsValue clusterCount, String place) {
+    int before = findings.problemCount();
+    OptionalInt count = clusterCount(clusterCount);
+    if (count.isEmpty()) {
+      findings.problem(JsonPlace.member(place, "clusterCount"), clusterCount.json(),
+        "must be a whole number of servers from 1 to " + MAX_CLUSTER_COUNT + " (a number or a string of digits)");
+    }
+    for (String key : server.keys()) {
+      if (server.get(key) instanceof JsNull) {
+        findings.problem(JsonPlace.member(place, key), "null",
+          "must not be null in a clusterCount entry (Pomelo 2.2.7 crashes calling toString on it)");
+      }
+    }
+    if (findings.problemCount() > before) {
+      return;
+    }
+    for (JsObject generated : clusters.expand(server, serverType, count.getAsInt())) {
+      String origin = " (" + generated.get("id").jsString() + ", generated by clusterCount)";
+      register(generated, place, origin);
+    }
+  }
+
+  /** Stricter than Pomelo's parseInt, which would also take "2 servers" or 2.5: those are mistakes. */
+  private static OptionalInt clusterCount(JsValue value) {
+    double count;
+    if (value instanceof JsNumber n && n.isWholeNumber()) {
+      count = n.value();
+    } else if (value instanceof JsString s && s.value().strip().matches("[0-9]{1,9}")) {
+      count = Integer.parseInt(s.value().strip());
+    } else {
+      return OptionalInt.empty();
+    }
+    return count >= 1 && count <= MAX_CLUSTER_COUNT ? OptionalInt.of((int) count) : OptionalInt.empty();
+  }
+
+  private void register(JsObject server, String place, String origin) {
+    JsValue id = server.get("id");
+    String key;
+    if (id instanceof JsString s && !s.value().isBlank()) {
+      key = s.value();
+    } else if (id instanceof JsNumber n && !Double.isNaN(n.value())) {
+      // Pomelo files the server under String(id); the process gets the same text through its argv.
+      key = n.jsString();
+    } else {
+      findings.problem(JsonPlace.member(place, "id"), id == null ? null : id.json(),
+        "every server needs an id, a non-blank string" + origin);
+      return;
+    }
+    Entry earlier = byId.get(key);
+    if (earlier != null) {
+      findings.warn(place, "duplicate id \"" + key + "\", also at " + earlier.place()
+        + "; Pomelo keeps only this later server" + origin);
+    }
+    byId.put(key, new Entry(key, server, place, origin));
+  }
+}
