@@ -1,0 +1,44 @@
+// One gate and two connectors, all hybridconnector (WebSocket), for the sidecar's end-to-end tests.
+// config/servers.json and config/master.json are written by the Java test (PomeloCluster) with free ports.
+var pomelo = require('pomelo');
+var forwardedClientAddress = require('./lib/forwarded-client-address');
+
+var app = pomelo.createApp();
+app.set('name', 'pomelo-sidecar-test-app');
+
+app.configure('all', 'gate|connector', function() {
+  app.set('connectorConfig', {
+    // A factory instead of pomelo.connectors.hybridconnector itself, so our 'connection' listener
+    // is registered before Pomelo's own and every later reader sees the forwarded address.
+    connector: forwardedClientAddress.hybridconnector(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
+    // Listen on the server's host (127.0.0.1) rather than on every interface.
+    distinctHost: true,
+    // Short, so a test can hold a connection past two heartbeats in a few seconds.
+    heartbeat: 3,
+    useDict: false,
+    useProtobuf: false
+  });
+});
+
+// A client port accepts connections before the master has told every server about the others, and
+// a push goes through RPC; the test waits for this line from each frontend before it connects.
+app.event.on('start_all', function() {
+  console.log('pomelo-test-app ready: ' + app.getServerId());
+});
+
+// The test kills the whole tree, but if its JVM dies first nothing would: the master's children are
+// not detached, yet survive it. Each process leaves once its parent has gone.
+if (process.env.POMELO_EXIT_WITH_PARENT === '1') {
+  var parentPid = process.ppid;
+  setInterval(function() {
+    if (process.ppid !== parentPid) {
+      process.exit(1);
+    }
+  }, 500).unref();
+}
+
+app.start();
+
+process.on('uncaughtException', function(err) {
+  console.error('uncaught exception: ' + err.stack);
+});
