@@ -46,6 +46,7 @@ final class NotifySocket implements AutoCloseable {
    * Opens a socket that sends to {@code notifySocket} (NOTIFY_SOCKET's value), or empty when that value or this
    * platform cannot be used; the reason is logged, since a service that never reports READY is killed by systemd.
    */
+  @SuppressWarnings("deprecation") // DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION: Netty 4.2 keeps it; 5 will not.
   static Optional<NotifySocket> open(String notifySocket) {
     Optional<DomainSocketAddress> target = address(notifySocket);
     if (target.isEmpty()) {
