@@ -1,0 +1,124 @@
+package io.pomelo.sidecar.systemd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Debian package as dpkg sees it. Run by failsafe after {@code package}, which builds it; when surefire picks
+ * it up (a -Dtest filter), there is no package yet and it is skipped.
+ */
+final class PackageContentsIT {
+
+  private static final Path PROJECT = Path.of(System.getProperty("sidecar.project.dir", "."));
+
+  @TempDir
+  Path work;
+
+  private Path deb;
+
+  @BeforeEach
+  void findThePackage() {
+    String path = System.getProperty("sidecar.deb");
+    assumeTrue(path != null, "the .deb is built at package; failsafe runs this test after it");
+    deb = Path.of(path);
+    assertThat(deb).as("the package that jdeb builds").isRegularFile();
+  }
+
+  @Test
+  void listsEveryFileWhereAndHowDebianWantsIt() throws Exception {
+    String listing = dpkgDeb("-c", deb.toString());
+
+    assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./opt/pomelo-sidecar/pomelo-sidecar\\.jar$");
+    assertThat(listing)
+      .containsPattern("(?m)^-rw-r--r-- root/root .* \\./lib/systemd/system/pomelo-sidecar\\.service$");
+    assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./etc/default/pomelo-sidecar$");
+    assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./etc/pomelo-sidecar/servers\\.json\\.sample$");
+    if (Files.exists(PROJECT.resolve("conf/sidecar.yaml"))) {
+      assertThat(listing).containsPattern("(?m)^-rw-r----- root/root .* \\./etc/pomelo-sidecar/sidecar\\.yaml$");
+    }
+  }
+
+  @Test
+  void shipsTheFilesOfThisBuild() throws Exception {
+    Path tree = work.resolve("tree");
+    dpkgDeb("-x", deb.toString(), tree.toString());
+
+    assertSameBytes(tree.resolve("opt/pomelo-sidecar/pomelo-sidecar.jar"),
+      PROJECT.resolve("target/pomelo-sidecar.jar"));
+    assertSameBytes(tree.resolve("lib/systemd/system/pomelo-sidecar.service"),
+      PROJECT.resolve("systemd/pomelo-sidecar.service"));
+    assertSameBytes(tree.resolve("etc/default/pomelo-sidecar"), PROJECT.resolve("systemd/pomelo-sidecar.default"));
+    assertSameBytes(tree.resolve("etc/pomelo-sidecar/servers.json.sample"),
+      PROJECT.resolve("systemd/servers.json.sample"));
+  }
+
+  @Test
+  void declaresWhatItIsAndWhatItNeeds() throws Exception {
+    assertThat(field("Package")).isEqualTo("pomelo-sidecar");
+    assertThat(field("Version")).isEqualTo(System.getProperty("sidecar.version"));
+    assertThat(field("Architecture")).isEqualTo("all");
+    assertThat(field("Depends"))
+      .isEqualTo("default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser");
+    assertThat(dpkgDeb("-I", deb.toString())).contains("postinst", "prerm", "postrm", "conffiles");
+  }
+
+  @Test
+  void marksTheConfigurationAsConffiles() throws Exception {
+    Path control = work.resolve("control");
+    dpkgDeb("-e", deb.toString(), control.toString());
+
+    List<String> conffiles = Files.readAllLines(control.resolve("conffiles"));
+    List<String> expected = new ArrayList<>(List.of("/etc/pomelo-sidecar/servers.json.sample", "/etc/default/pomelo-sidecar"));
+    if (Files.exists(PROJECT.resolve("conf/sidecar.yaml"))) {
+      expected.add("/etc/pomelo-sidecar/sidecar.yaml");
+    }
+    assertThat(conffiles).containsExactlyInAnyOrderElementsOf(expected);
+
+    for (String script : List.of("postinst", "prerm", "postrm")) {
+      Path file = control.resolve(script);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(script).isEqualTo("rwxr-xr-x");
+      assertThat(run("sh", "-n", file.toString())).as("sh -n %s", script).isEmpty();
+    }
+    assertThat(Files.readString(control.resolve("postinst")))
+      .contains("adduser --system", "chmod 0640 \"/etc/$NAME/sidecar.yaml\"", "deb-systemd-helper enable");
+    assertThat(Files.readString(control.resolve("prerm"))).contains("stop pomelo-sidecar.service");
+    assertThat(Files.readString(control.resolve("postrm"))).contains("\"$1\" = \"purge\"", "deluser --system");
+  }
+
+  private String field(String name) throws Exception {
+    return dpkgDeb("--field", deb.toString(), name).strip();
+  }
+
+  private static void assertSameBytes(Path actual, Path expected) throws IOException {
+    assertThat(actual).as("%s in the package", expected.getFileName()).isRegularFile();
+    assertThat(Files.mismatch(actual, expected)).as("%s differs from %s", actual, expected).isEqualTo(-1L);
+  }
+
+  private static String dpkgDeb(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("dpkg-deb"));
+    command.addAll(Arrays.asList(args));
+    return run(command.toArray(String[]::new));
+  }
+
+  private static String run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
+    assertThat(process.exitValue()).as("%s exit code; output:%n%s", String.join(" ", command), output).isZero();
+    return output;
+  }
+}

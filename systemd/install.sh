@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Installs pomelo-sidecar as a systemd service from a build tree, for hosts without the Debian package.
+#
+#   systemd/install.sh [--jar PATH] [--config PATH] [--root DIR]   install or upgrade
+#   systemd/install.sh --uninstall [--root DIR]                     remove the program, keep configuration
+#   systemd/install.sh --purge [--root DIR]                         also remove configuration, state, logs, user
+#
+# --uninstall is dpkg's "remove": /etc/pomelo-sidecar, /etc/default/pomelo-sidecar, /var/lib and /var/log
+# and the user stay, so a reinstall picks up where it left off. --purge is dpkg's "purge".
+# Running it twice is harmless: the jar, the unit and the sample are replaced, an existing sidecar.yaml and
+# environment file are never touched.
+# --root DIR installs below DIR instead of /, for tests and image builds: no user is created, no ownership is
+# changed (DIR's /etc/passwd is not ours to edit) and systemctl is not called; what was skipped is printed.
+set -euo pipefail
+
+readonly NAME=pomelo-sidecar
+readonly SERVICE_USER=pomelo-sidecar
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+project="$(dirname "$here")"
+
+root=""
+jar="$project/target/pomelo-sidecar.jar"
+config="$project/conf/sidecar.yaml"
+action=install
+
+usage() {
+  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) root="${2:?--root needs a directory}"; shift 2 ;;
+    --jar) jar="${2:?--jar needs a path}"; shift 2 ;;
+    --config) config="${2:?--config needs a path}"; shift 2 ;;
+    --uninstall) action=uninstall; shift ;;
+    --purge) action=purge; shift ;;
+    -h|--help) usage ;;
+    *) echo "install.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+
+if [ -n "$root" ]; then
+  mkdir -p "$root"
+  root="$(cd "$root" && pwd)"
+fi
+
+opt_dir="$root/opt/$NAME"
+etc_dir="$root/etc/$NAME"
+default_file="$root/etc/default/$NAME"
+unit_file="$root/etc/systemd/system/$NAME.service"
+
+# sd_booted(3): systemd is PID 1 exactly when this directory exists.
+systemd_running() {
+  [ -z "$root" ] && [ -d /run/systemd/system ]
+}
+
+skipped() {
+  echo "skipped under --root: $*"
+}
+
+# Replaces a file by rename, never by rewriting it in place: a running JVM maps its jar and crashes when the bytes
+# under it change, while a renamed-over file stays intact for it until it restarts.
+place() {
+  local mode="$1" source="$2" target="$3"
+  install -d -m 0755 "$(dirname "$target")"
+  install -m "$mode" "$source" "$target.new"
+  mv -f "$target.new" "$target"
+}
+
+# Configuration is the administrator's once it exists: placed on first install only.
+place_once() {
+  local mode="$1" source="$2" target="$3"
+  if [ -e "$target" ]; then
+    echo "kept existing $target"
+  else
+    place "$mode" "$source" "$target"
+  fi
+}
+
+create_user() {
+  if [ -n "$root" ]; then
+    skipped "create system user $SERVICE_USER"
+  elif ! getent passwd "$SERVICE_USER" >/dev/null; then
+    useradd --system --user-group --home-dir "/var/lib/$NAME" --no-create-home \
+      --shell /usr/sbin/nologin --comment "$NAME service" "$SERVICE_USER"
+  fi
+}
+
+# The service reads its configuration through its group; it must not be able to change it.
+protect_config() {
+  if [ -n "$root" ]; then
+    skipped "chown root:$SERVICE_USER $etc_dir $etc_dir/sidecar.yaml"
+  else
+    chown root:"$SERVICE_USER" "$etc_dir" "$etc_dir/sidecar.yaml"
+  fi
+  chmod 0750 "$etc_dir"
+  chmod 0640 "$etc_dir/sidecar.yaml"
+}
+
+install_all() {
+  [ -f "$jar" ] || { echo "install.sh: no jar at $jar (run mvn package, or pass --jar)" >&2; exit 1; }
+  [ -f "$config" ] || [ -e "$etc_dir/sidecar.yaml" ] \
+    || { echo "install.sh: no configuration at $config (pass --config)" >&2; exit 1; }
+
+  create_user
+  place 0644 "$jar" "$opt_dir/$NAME.jar"
+  install -d -m 0750 "$etc_dir"
+  place_once 0640 "$config" "$etc_dir/sidecar.yaml"
+  place_once 0644 "$here/servers.json.sample" "$etc_dir/servers.json.sample"
+  protect_config
+  place_once 0644 "$here/$NAME.default" "$default_file"
+  place 0644 "$here/$NAME.service" "$unit_file"
+
+  if systemd_running; then
+    systemctl daemon-reload
+    systemctl enable "$NAME"
+    # An upgrade takes effect at once if the service runs; a first install waits for the administrator.
+    systemctl try-restart "$NAME"
+  elif [ -n "$root" ]; then
+    skipped "systemctl daemon-reload && systemctl enable $NAME"
+  else
+    echo "systemd is not running: enable $NAME yourself once it is"
+  fi
+  echo "installed $NAME; edit $etc_dir/sidecar.yaml, then: systemctl start $NAME"
+}
+
+uninstall_program() {
+  if systemd_running; then
+    systemctl disable --now "$NAME" || true
+  elif [ -n "$root" ]; then
+    skipped "systemctl disable --now $NAME"
+  fi
+  rm -f "$unit_file" "$opt_dir/$NAME.jar"
+  rmdir "$opt_dir" 2>/dev/null || true
+  if systemd_running; then
+    systemctl daemon-reload
+  fi
+}
+
+purge_configuration() {
+  rm -rf "$etc_dir" "$root/var/lib/$NAME" "$root/var/log/$NAME"
+  rm -f "$default_file"
+  if [ -n "$root" ]; then
+    skipped "userdel $SERVICE_USER"
+  elif getent passwd "$SERVICE_USER" >/dev/null; then
+    userdel "$SERVICE_USER"
+  fi
+}
+
+case "$action" in
+  install) install_all ;;
+  uninstall) uninstall_program; echo "removed $NAME; configuration kept in $etc_dir (--purge removes it)" ;;
+  purge) uninstall_program; purge_configuration; echo "purged $NAME" ;;
+esac
