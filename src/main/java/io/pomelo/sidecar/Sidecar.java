@@ -1,88 +1,118 @@
 package io.pomelo.sidecar;
 
 import io.pomelo.sidecar.admin.AdminListener;
+import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
+import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
-import io.pomelo.sidecar.pomelo.PomeloEnvironment;
-import io.pomelo.sidecar.pomelo.ServersFile;
-import io.pomelo.sidecar.pomelo.ServersFileReader;
 import io.pomelo.sidecar.proxy.PublicListener;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
-import io.pomelo.sidecar.route.RoutePlan;
-import io.pomelo.sidecar.route.RoutePlanner;
+import io.pomelo.sidecar.route.RouteDiff;
 import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.route.Target;
-import io.pomelo.sidecar.tls.CertificateLoader;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.ServerTls;
+import io.pomelo.sidecar.watch.DirectoryWatcher;
+import io.pomelo.sidecar.watch.ReloadRequests;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ServerSSLOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * A running sidecar: the route table, the public listener on every event loop, and the admin listener.
- * {@link #start} reads and checks everything before it binds anything, so a bad file at start-up binds nothing.
+ * A running sidecar: the route table, the public listener on every event loop, the admin listener, and the
+ * reloads that keep them current. {@link #start} reads and checks everything before it binds anything, so a bad
+ * file at start-up binds nothing. A reload builds and checks the new state completely, then switches it in one
+ * step; a bad part keeps its last good state and the error stays visible in the admin API.
  */
 public final class Sidecar {
 
   private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
 
   private final Vertx vertx;
-  private final SidecarConfig config;
-  private final ActiveRoutes routes;
-  private final Tunnels tunnels;
-  private final List<PublicListener> listeners;
-  private final AdminListener admin;
-  private final List<String> deployments;
+  /** Reloads, swaps and the stop run here, one at a time. */
+  private final Context control;
+  private final Supplier<Future<SidecarConfig>> configSource;
+  private final Map<String, String> env;
+  private final ActiveRoutes routes = new ActiveRoutes();
+  private final Tunnels tunnels = new Tunnels();
+  private final List<PublicListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
+  private final List<Consumer<String>> reloadStarted = new CopyOnWriteArrayList<>();
+  private final List<Consumer<ReloadOutcome>> reloadFinished = new CopyOnWriteArrayList<>();
+  private final ReloadRequests<ReloadOutcome> requests;
+  private final Instant startedAt = Instant.now();
+  private volatile SidecarConfig config;
+  private volatile List<LoadedCertificate> certificates = List.of();
+  private volatile String environment = "";
+  private volatile ReloadOutcome lastReload;
+  private volatile boolean stopping;
+  private AdminListener admin;
+  private DirectoryWatcher watcher;
 
-  private Sidecar(Vertx vertx, SidecarConfig config, ActiveRoutes routes, Tunnels tunnels,
-                  List<PublicListener> listeners, AdminListener admin, List<String> deployments) {
+  private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                  Map<String, String> env) {
     this.vertx = vertx;
+    this.control = vertx.getOrCreateContext();
     this.config = config;
-    this.routes = routes;
-    this.tunnels = tunnels;
-    this.listeners = listeners;
-    this.admin = admin;
-    this.deployments = deployments;
+    this.configSource = configSource;
+    this.env = env;
+    this.requests = new ReloadRequests<>(control, this::reload);
   }
 
-  /** What start-up reads from disk, all checked before anything listens. */
-  private record Loaded(ServersFile servers, RoutePlan plan, List<LoadedCertificate> certificates) {
-  }
-
+  /** Starts with a fixed configuration: explicit reloads read servers.json and the certificates again. */
   public static Future<Sidecar> start(Vertx vertx, SidecarConfig config) {
-    return vertx.executeBlocking(() -> load(config), false).compose(loaded -> {
-      for (String warning : loaded.servers().warnings()) {
-        LOG.warn("{}: {}", loaded.servers().path(), warning);
-      }
-      for (String warning : loaded.plan().warnings()) {
-        LOG.warn("{}", warning);
-      }
-      ActiveRoutes routes = new ActiveRoutes();
-      routes.swap(loaded.plan().table());
-      Tunnels tunnels = new Tunnels();
-      ServerSSLOptions tls = ServerTls.options(loaded.certificates());
-      List<PublicListener> listeners = new CopyOnWriteArrayList<>();
-      List<String> deployments = new ArrayList<>();
-      AdminListener admin = new AdminListener(config.admin().listener(), routes);
+    return start(vertx, config, null, System.getenv());
+  }
+
+  /**
+   * @param configSource reads the configuration file again on an explicit reload (SIGHUP, admin API); null keeps
+   *                     {@code config}
+   */
+  public static Future<Sidecar> start(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                                      Map<String, String> env) {
+    Sidecar sidecar = new Sidecar(vertx, config, configSource, env);
+    Promise<Sidecar> started = Promise.promise();
+    sidecar.control.runOnContext(v -> sidecar.begin().onComplete(started));
+    return started.future();
+  }
+
+  private Future<Sidecar> begin() {
+    return vertx.executeBlocking(() -> LoadedFiles.read(config, env).orThrow(), false).compose(files -> {
+      warn(files);
+      RouteTable table = files.plan().table();
+      routes.install(table, files.servers().sha256(), Instant.now());
+      environment = files.servers().environment();
+      certificates = files.certificates();
+      admin = new AdminListener(config.admin().listener(), this);
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
       return vertx.deployVerticle(() -> {
-          PublicListener listener = new PublicListener(config, tls, routes, tunnels);
+          PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels);
           listeners.add(listener);
           return listener;
         }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
@@ -92,56 +122,279 @@ public final class Sidecar {
         })
         .map(id -> {
           deployments.add(id);
-          Sidecar sidecar = new Sidecar(vertx, config, routes, tunnels, listeners, admin, deployments);
-          sidecar.logRoutes(loaded.certificates());
-          return sidecar;
+          lastReload = new ReloadOutcome("start", Instant.now(), routes.snapshot().generation(), ReloadOutcome.OK,
+            List.of(), RouteDiff.between(RouteTable.empty(), table), true, List.of());
+          watch();
+          logRoutes();
+          return this;
         })
-        .recover(e -> {
-          for (String id : deployments) {
-            vertx.undeploy(id);
-          }
-          return Future.failedFuture(e);
-        });
+        .recover(e -> stop(Duration.ZERO).transform(ignored -> Future.failedFuture(e)));
     });
   }
 
-  private static Loaded load(SidecarConfig config) throws ConfigException {
-    List<ConfigProblem> problems = new ArrayList<>();
-    List<LoadedCertificate> certificates = List.of();
-    if (config.tls().certificates().isEmpty()) {
-      problems.add(new ConfigProblem(config.file().toString(), "tls.certificates", null,
-        "at least one certificate is needed (or start with run --dev for a self-signed one)"));
-    } else {
-      try {
-        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now());
-      } catch (ConfigException e) {
-        problems.addAll(e.problems());
-      }
-    }
-    ServersFile servers = null;
-    RoutePlan plan = null;
-    try {
-      servers = ServersFileReader.read(config.pomelo().serversFile(),
-        PomeloEnvironment.resolve(config.pomelo().environment(), System.getenv()));
-      plan = new RoutePlanner(config.routes(), config.file().toString()).plan(servers);
-    } catch (ConfigException e) {
-      problems.addAll(e.problems());
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
-    return new Loaded(servers, plan, certificates);
+  // ---- reload ------------------------------------------------------------------------------------------------
+
+  /**
+   * Asks for a reload; concurrent requests are coalesced. {@code full} also reads the configuration file again
+   * (SIGHUP, admin API); file watching reads only servers.json and the certificates.
+   */
+  public Future<ReloadOutcome> requestReload(String trigger, boolean full) {
+    return requests.request(trigger, full);
   }
 
-  /** Stops listening and closes every tunnel. */
-  public Future<Void> stop() {
-    tunnels.closeAll();
-    List<Future<Void>> undeployed = new ArrayList<>();
-    for (String id : deployments) {
-      undeployed.add(vertx.undeploy(id));
-    }
-    return Future.join(undeployed).mapEmpty();
+  /** Called with the trigger when a reload begins (systemd's RELOADING=1). */
+  public void onReloadStarted(Consumer<String> listener) {
+    reloadStarted.add(listener);
   }
+
+  /** Called with the outcome of every reload (systemd's READY=1, logs). */
+  public void onReloadFinished(Consumer<ReloadOutcome> listener) {
+    reloadFinished.add(listener);
+  }
+
+  private Future<ReloadOutcome> reload(String trigger, boolean full) {
+    if (stopping) {
+      return Future.failedFuture("the sidecar is stopping");
+    }
+    reloadStarted.forEach(l -> l.accept(trigger));
+    Future<SidecarConfig> next = full && configSource != null ? configSource.get() : Future.succeededFuture(config);
+    return next.transform(read -> {
+      List<String> errors = new ArrayList<>();
+      List<String> needsRestart = List.of();
+      SidecarConfig effective = config;
+      if (read.failed()) {
+        errors.addAll(problemsOf(read.cause()));
+      } else {
+        needsRestart = config.restartOnlyChanges(read.result());
+        effective = config.withReloadable(read.result());
+      }
+      SidecarConfig candidate = effective;
+      return vertx.executeBlocking(() -> LoadedFiles.read(candidate, env), false)
+        .compose(files -> apply(trigger, candidate, files, errors, read.succeeded() ? read.result() : null));
+    }).map(outcome -> {
+      lastReload = outcome;
+      if (outcome.result().equals(ReloadOutcome.ERROR)) {
+        LOG.error("{}; keeping the last good state:\n  {}", outcome.summary(), String.join("\n  ", outcome.errors()));
+      } else {
+        LOG.info("{}", outcome.summary());
+      }
+      reloadFinished.forEach(l -> l.accept(outcome));
+      return outcome;
+    });
+  }
+
+  /** Switches in every part that read well; runs on the control context. */
+  private Future<ReloadOutcome> apply(String trigger, SidecarConfig candidate, LoadedFiles files, List<String> errors,
+                              SidecarConfig readConfig) {
+    for (ConfigProblem p : files.problems()) {
+      errors.add(p.toString());
+    }
+    warn(files);
+    if (readConfig != null) {
+      // Each part of the new configuration is adopted with the files it describes, or not at all.
+      SidecarConfig adopted = config.withReload(candidate.reload());
+      if (files.plan() != null) {
+        adopted = adopted.withPomelo(candidate.pomelo()).withRoutes(candidate.routes());
+      }
+      if (files.certificates() != null) {
+        adopted = adopted.withTls(candidate.tls());
+      }
+      config = adopted;
+    }
+    RouteDiff diff = RouteDiff.NONE;
+    if (files.plan() != null) {
+      RouteTable after = files.plan().table();
+      diff = RouteDiff.between(routes.current(), after);
+      if (diff.isEmpty()) {
+        routes.touch(files.servers().sha256());
+      } else {
+        routes.install(after, files.servers().sha256(), Instant.now());
+        environment = files.servers().environment();
+        afterRemoval(diff.removed());
+      }
+    }
+    RouteDiff installed = diff;
+    Future<Boolean> tls = Future.succeededFuture(false);
+    if (files.certificates() != null && !sameCertificates(certificates, files.certificates())) {
+      tls = updateTls(files.certificates());
+    }
+    if (readConfig != null) {
+      watch();
+    }
+    return tls.transform(updated -> {
+      if (updated.failed()) {
+        errors.add("the new certificates could not be put in use: " + updated.cause().getMessage());
+      }
+      boolean newCertificates = updated.succeeded() && updated.result();
+      List<String> needsRestart = readConfig == null ? List.of() : config.restartOnlyChanges(readConfig);
+      String result = !errors.isEmpty() ? ReloadOutcome.ERROR
+        : installed.isEmpty() && !newCertificates ? ReloadOutcome.UNCHANGED : ReloadOutcome.OK;
+      return Future.succeededFuture(new ReloadOutcome(trigger, Instant.now(), routes.snapshot().generation(), result,
+        errors, installed, newCertificates, needsRestart));
+    });
+  }
+
+  /**
+   * Puts new certificates in use on every event loop's listener, for new handshakes; open connections keep their
+   * sessions. {@code force} in Vert.x makes it reload even when the options look alike (same paths, new bytes).
+   */
+  private Future<Boolean> updateTls(List<LoadedCertificate> next) {
+    List<Future<Boolean>> updates = new ArrayList<>();
+    for (PublicListener listener : listeners) {
+      updates.add(listener.updateTls(ServerTls.options(next)));
+    }
+    return Future.all(updates).map(all -> {
+      certificates = next;
+      return true;
+    });
+  }
+
+  /** Applies the removed-routes policy: drain leaves them be; close-after ends them after the grace period. */
+  private void afterRemoval(List<String> removed) {
+    if (removed.isEmpty()) {
+      return;
+    }
+    Set<String> paths = Set.copyOf(removed);
+    ReloadConfig policy = config.reload();
+    int open = tunnels.countOnRoutes(paths);
+    if (policy.removedRoutes() == ReloadConfig.RemovedRoutes.DRAIN || open == 0) {
+      if (open > 0) {
+        LOG.info("{} open connections on removed routes {} stay until they close (reload.removedRoutes: drain)",
+          open, removed);
+      }
+      return;
+    }
+    LOG.info("{} open connections on removed routes {} will be closed with 1012 in {}", open, removed,
+      policy.closeAfter());
+    vertx.setTimer(Math.max(1, policy.closeAfter().toMillis()), id -> control.runOnContext(v -> {
+      // A route added back in the meantime keeps its connections.
+      Set<String> stillGone = paths.stream().filter(p -> routes.current().byPath(p) == null)
+        .collect(Collectors.toSet());
+      int closed = tunnels.closeRoutes(stillGone, Tunnels.SERVICE_RESTART, "route removed");
+      if (closed > 0) {
+        LOG.info("closed {} connections on removed routes {} with 1012", closed, stillGone);
+      }
+    }));
+  }
+
+  private void watch() {
+    if (!config.reload().watch()) {
+      return;
+    }
+    Set<Path> files = new LinkedHashSet<>();
+    Set<Path> optional = new LinkedHashSet<>();
+    Path servers = config.pomelo().serversFile();
+    files.add(servers);
+    // The environment-directory layout: config/<env>/servers.json, read when config/servers.json is absent.
+    Path parent = servers.toAbsolutePath().getParent();
+    if (parent != null && !environment.isEmpty()) {
+      Path byEnvironment = parent.resolve(environment).resolve(servers.getFileName());
+      files.add(byEnvironment);
+      optional.add(byEnvironment);
+    }
+    for (CertificateConfig c : config.tls().certificates()) {
+      if (c.isPem()) {
+        files.add(c.certFile());
+        files.add(c.keyFile());
+      } else {
+        files.add(c.keystore());
+      }
+    }
+    try {
+      if (watcher == null) {
+        watcher = new DirectoryWatcher(() -> requestReload("files changed", false));
+      }
+      watcher.watch(files, optional);
+    } catch (IOException e) {
+      LOG.warn("cannot watch files ({}); reload with SIGHUP or POST /api/reload", e.toString());
+    }
+  }
+
+  private static boolean sameCertificates(List<LoadedCertificate> a, List<LoadedCertificate> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    try {
+      for (int i = 0; i < a.size(); i++) {
+        if (!a.get(i).chain().equals(b.get(i).chain())
+          || !Arrays.equals(a.get(i).key().getEncoded(), b.get(i).key().getEncoded())
+          || !Arrays.equals(a.get(i).leaf().getEncoded(), b.get(i).leaf().getEncoded())) {
+          return false;
+        }
+      }
+    } catch (CertificateEncodingException e) {
+      return false;
+    }
+    return true;
+  }
+
+  private static List<String> problemsOf(Throwable cause) {
+    if (cause instanceof ConfigException e) {
+      return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+    return List.of(String.valueOf(cause.getMessage()));
+  }
+
+  private static void warn(LoadedFiles files) {
+    if (files.servers() != null) {
+      files.servers().warnings().forEach(w -> LOG.warn("{}", w));
+    }
+    if (files.plan() != null) {
+      files.plan().warnings().forEach(w -> LOG.warn("{}", w));
+    }
+  }
+
+  // ---- stop --------------------------------------------------------------------------------------------------
+
+  /**
+   * Stops gracefully: the public listener stops accepting at once, open WebSockets get {@code drain} to end by
+   * themselves, the rest are closed with WebSocket close code 1001 (going away), and then everything is released.
+   */
+  public Future<Void> stop(Duration drain) {
+    Promise<Void> done = Promise.promise();
+    control.runOnContext(v -> {
+      stopping = true;
+      if (watcher != null) {
+        try {
+          watcher.close();
+        } catch (IOException e) {
+          // stopping anyway
+        }
+      }
+      Future.join(listeners.stream().map(l -> l.stopAccepting(drain.plusSeconds(5))).toList())
+        .transform(ignored -> waitForTunnels(drain))
+        .compose(ignored -> {
+          if (tunnels.size() > 0) {
+            LOG.info("closing {} open connections with 1001 (going away)", tunnels.size());
+            tunnels.closeAll(Tunnels.GOING_AWAY, "sidecar stopping");
+            return waitForTunnels(Duration.ofSeconds(2));
+          }
+          return Future.succeededFuture();
+        })
+        .transform(ignored -> {
+          tunnels.abortAll();
+          return Future.join(deployments.stream().map(vertx::undeploy).toList());
+        })
+        .<Void>mapEmpty()
+        .onComplete(done);
+    });
+    return done.future();
+  }
+
+  /** Completes when no tunnel is open, or when {@code limit} has passed. */
+  private Future<Void> waitForTunnels(Duration limit) {
+    Promise<Void> promise = Promise.promise();
+    long deadline = System.nanoTime() + limit.toNanos();
+    vertx.setPeriodic(0, 50, id -> {
+      if (tunnels.size() == 0 || System.nanoTime() >= deadline) {
+        vertx.cancelTimer(id);
+        promise.tryComplete();
+      }
+    });
+    return promise.future();
+  }
+
+  // ---- what the admin API and the command line read ----------------------------------------------------------
 
   public int publicPort() {
     return listeners.get(0).actualPort();
@@ -155,6 +408,10 @@ public final class Sidecar {
     return routes.current();
   }
 
+  public ActiveRoutes.Snapshot routeSnapshot() {
+    return routes.snapshot();
+  }
+
   public Tunnels tunnels() {
     return tunnels;
   }
@@ -163,8 +420,31 @@ public final class Sidecar {
     return config;
   }
 
-  private void logRoutes(List<LoadedCertificate> certificates) {
-    String base = "wss://" + publicName(certificates) + (publicPort() == 443 ? "" : ":" + publicPort());
+  public String environment() {
+    return environment;
+  }
+
+  public List<LoadedCertificate> certificates() {
+    return certificates;
+  }
+
+  public ReloadOutcome lastReload() {
+    return lastReload;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** True once the table is loaded and the public listener is bound, until the stop begins. */
+  public boolean ready() {
+    return !stopping && !listeners.isEmpty() && routes.snapshot().generation() > 0;
+  }
+
+  // ---- logging -----------------------------------------------------------------------------------------------
+
+  private void logRoutes() {
+    String base = "wss://" + publicName() + (publicPort() == 443 ? "" : ":" + publicPort());
     LOG.info("listening on {}:{} (TLS), admin API on http://{}:{}", config.listen().host(), publicPort(),
       config.admin().listener().host(), adminPort());
     for (Route route : routes.current().routes()) {
@@ -176,7 +456,7 @@ public final class Sidecar {
   }
 
   /** The name clients use: the listen host when it is specific, else the first certificate's first DNS name. */
-  private String publicName(List<LoadedCertificate> certificates) {
+  private String publicName() {
     String host = config.listen().host();
     if (!host.equals("0.0.0.0") && !host.equals("::") && !host.isEmpty()) {
       return host.equals("127.0.0.1") || host.equals("::1") ? "localhost" : host;

@@ -34,6 +34,8 @@ final class ConfigOverrides {
     "routes.stripPrefix", "routes.dial",
     "proxy.connectTimeout", "proxy.upgradeTimeout",
     "admin.host", "admin.port",
+    "reload.watch", "reload.removedRoutes", "reload.closeAfter",
+    "shutdown.drain",
     "state.dir");
 
   private ConfigOverrides() {

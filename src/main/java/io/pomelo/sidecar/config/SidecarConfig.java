@@ -12,25 +12,63 @@ import java.nio.file.Path;
  * @param routes   how servers become paths
  * @param proxy    timeouts towards Pomelo
  * @param admin    the admin API listener
+ * @param reload   what reloads do: watching, and the policy for removed routes
+ * @param shutdown how SIGTERM drains open connections
  * @param stateDir default: {@code $STATE_DIRECTORY} (systemd), else {@code ~/.local/state/pomelo-sidecar}; holds
  *                 the development certificate
  */
 public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
-                            ProxyConfig proxy, AdminConfig admin, Path stateDir) {
+                            ProxyConfig proxy, AdminConfig admin, ReloadConfig reload,
+                            ShutdownConfig shutdown, Path stateDir) {
 
   public SidecarConfig withListen(ListenerConfig value) {
-    return new SidecarConfig(file, value, tls, pomelo, routes, proxy, admin, stateDir);
+    return new SidecarConfig(file, value, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir);
   }
 
   public SidecarConfig withTls(TlsConfig value) {
-    return new SidecarConfig(file, listen, value, pomelo, routes, proxy, admin, stateDir);
+    return new SidecarConfig(file, listen, value, pomelo, routes, proxy, admin, reload, shutdown, stateDir);
   }
 
   public SidecarConfig withPomelo(PomeloConfig value) {
-    return new SidecarConfig(file, listen, tls, value, routes, proxy, admin, stateDir);
+    return new SidecarConfig(file, listen, tls, value, routes, proxy, admin, reload, shutdown, stateDir);
+  }
+
+  public SidecarConfig withRoutes(RoutesConfig value) {
+    return new SidecarConfig(file, listen, tls, pomelo, value, proxy, admin, reload, shutdown, stateDir);
+  }
+
+  public SidecarConfig withReload(ReloadConfig value) {
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, value, shutdown, stateDir);
   }
 
   public SidecarConfig withAdmin(AdminConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, stateDir);
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, reload, shutdown, stateDir);
+  }
+
+  /** This configuration with the parts a reload may change taken from {@code next}. */
+  public SidecarConfig withReloadable(SidecarConfig next) {
+    return new SidecarConfig(file, listen, next.tls, next.pomelo, next.routes, proxy, admin, next.reload, shutdown,
+      stateDir);
+  }
+
+  /** The keys whose change {@link #withReloadable} ignores: a restart applies them. */
+  public java.util.List<String> restartOnlyChanges(SidecarConfig next) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    if (!listen.equals(next.listen)) {
+      keys.add("listen");
+    }
+    if (!admin.equals(next.admin)) {
+      keys.add("admin");
+    }
+    if (!proxy.equals(next.proxy)) {
+      keys.add("proxy");
+    }
+    if (!shutdown.equals(next.shutdown)) {
+      keys.add("shutdown");
+    }
+    if (!stateDir.equals(next.stateDir)) {
+      keys.add("state");
+    }
+    return keys;
   }
 }

@@ -18,13 +18,15 @@ import java.util.Set;
 final class SidecarConfigReader {
 
   private static final Map<String, Set<String>> SECTIONS = Map.of(
-    "", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "state"),
+    "", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "reload", "shutdown", "state"),
     "listen", Set.of("host", "port"),
     "tls", Set.of("certificates"),
     "pomelo", Set.of("serversFile", "environment"),
     "routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides"),
     "proxy", Set.of("connectTimeout", "upgradeTimeout"),
     "admin", Set.of("host", "port"),
+    "reload", Set.of("watch", "removedRoutes", "closeAfter"),
+    "shutdown", Set.of("drain"),
     "state", Set.of("dir"));
 
   private final String file;
@@ -67,11 +69,17 @@ final class SidecarConfigReader {
       duration(root, "proxy", "upgradeTimeout", Duration.ofSeconds(10)));
     AdminConfig admin = new AdminConfig(new ListenerConfig(
       string(root, "admin", "host", "127.0.0.1"), port(root, "admin", "port", 9090)));
+    ReloadConfig reload = new ReloadConfig(
+      bool(section(root, "reload").getValue("watch"), "reload.watch", true),
+      removedRoutes(section(root, "reload").getValue("removedRoutes")),
+      duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()));
+    ShutdownConfig shutdown = new ShutdownConfig(
+      duration(root, "shutdown", "drain", ShutdownConfig.defaults().drain()));
     String stateDir = string(root, "state", "dir", "");
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new SidecarConfig(Path.of(file), listen, tls, pomelo, routes, proxy, admin,
+    return new SidecarConfig(Path.of(file), listen, tls, pomelo, routes, proxy, admin, reload, shutdown,
       stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir));
   }
 
@@ -184,6 +192,18 @@ final class SidecarConfigReader {
       problem("routes.hostOverrides", overridesValue, "must be a mapping from host to host");
     }
     return new RoutesConfig(strip, dial, types, aliases, overrides);
+  }
+
+  private ReloadConfig.RemovedRoutes removedRoutes(Object value) {
+    if (value == null) {
+      return ReloadConfig.RemovedRoutes.DRAIN;
+    }
+    try {
+      return ReloadConfig.RemovedRoutes.parse(value.toString());
+    } catch (IllegalArgumentException e) {
+      problem("reload.removedRoutes", value, e.getMessage());
+      return ReloadConfig.RemovedRoutes.DRAIN;
+    }
   }
 
   private JsonObject section(JsonObject root, String name) {

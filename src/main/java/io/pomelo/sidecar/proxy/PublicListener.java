@@ -66,6 +66,14 @@ public final class PublicListener extends VerticleBase {
     return client == null ? Future.succeededFuture() : client.close();
   }
 
+  /**
+   * Stops accepting connections now. Open WebSockets are left alone (an upgraded socket ignores the shutdown
+   * notice) until {@code timeout}, when Vert.x closes whatever is still open; the caller drains before that.
+   */
+  public Future<Void> stopAccepting(java.time.Duration timeout) {
+    return server.shutdown(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** The bound port (differs from the configured one when that was 0). */
   public int actualPort() {
     return server.actualPort();

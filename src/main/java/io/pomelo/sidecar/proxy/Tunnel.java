@@ -11,6 +11,8 @@ import io.vertx.core.net.SocketAddress;
  * One upgraded WebSocket: the client's socket and the Pomelo server's, wired together as bytes. Frames are never
  * decoded. Each direction stops reading while the other side's write queue is full (back-pressure), so a client
  * that stops reading makes the sidecar stop reading from the server instead of buffering without bound.
+ *
+ * <p>All state is confined to the event loop the client arrived on; the server socket was dialled from it too.
  */
 final class Tunnel {
 
@@ -19,11 +21,16 @@ final class Tunnel {
   private final SocketAddress clientAddress;
   private final NetSocket client;
   private final NetSocket backend;
-  private final long openedAtNanos = System.nanoTime();
   private final Tunnels registry;
   private final Context context;
+  private final long openedAtNanos = System.nanoTime();
+  /** Where the server's frames end, so the sidecar's own close frame never splits one. */
+  private final FrameBoundary toClientFrames = new FrameBoundary();
   private long bytesFromClient;
   private long bytesToClient;
+  /** Close code to send at the next frame boundary, or 0. */
+  private int closingCode;
+  private String closingReason;
   private boolean closed;
 
   Tunnel(Route route, Target target, SocketAddress clientAddress, NetSocket client, NetSocket backend,
@@ -43,15 +50,30 @@ final class Tunnel {
       bytesFromClient += buffer.length();
       forward(buffer, client, backend);
     });
-    backend.handler(buffer -> {
-      bytesToClient += buffer.length();
-      forward(buffer, backend, client);
-    });
+    backend.handler(this::fromBackend);
     // Whichever side goes first, the other follows: a WebSocket close frame has already been relayed as bytes.
     client.closeHandler(v -> closed());
     backend.closeHandler(v -> closed());
     client.exceptionHandler(e -> client.close());
     backend.exceptionHandler(e -> backend.close());
+  }
+
+  private void fromBackend(Buffer buffer) {
+    if (closingCode == 0) {
+      toClientFrames.consume(buffer);
+      bytesToClient += buffer.length();
+      forward(buffer, backend, client);
+      return;
+    }
+    int end = toClientFrames.consumeToBoundary(buffer);
+    if (end > 0) {
+      Buffer head = end == buffer.length() ? buffer : buffer.getBuffer(0, end);
+      bytesToClient += head.length();
+      client.write(head);
+    }
+    if (toClientFrames.atBoundary()) {
+      sendClose();
+    }
   }
 
   private static void forward(Buffer buffer, NetSocket from, NetSocket to) {
@@ -72,9 +94,40 @@ final class Tunnel {
     registry.closed(this);
   }
 
-  /** Ends both sides now (shutdown, or a removed route with a close policy); safe from any thread. */
+  /** Ends both sides now, without a close frame; safe from any thread. */
   void close() {
     context.runOnContext(v -> closed());
+  }
+
+  /**
+   * Ends the tunnel with a WebSocket close frame of the sidecar's own ({@code 1012} service restart when a route
+   * is removed, {@code 1001} going away at shutdown), so clients reconnect cleanly instead of seeing an abnormal
+   * 1006. The frame goes out at the next boundary of the server's frames; the server's connection is then closed.
+   * Safe from any thread.
+   */
+  void closeWith(int code, String reason) {
+    context.runOnContext(v -> {
+      if (closed || closingCode != 0) {
+        return;
+      }
+      closingCode = code;
+      closingReason = reason;
+      client.handler(null);
+      if (toClientFrames.atBoundary()) {
+        sendClose();
+      }
+    });
+  }
+
+  private void sendClose() {
+    if (closed) {
+      return;
+    }
+    backend.handler(null);
+    client.write(FrameBoundary.closeFrame(closingCode, closingReason));
+    // end() flushes the close frame before the FIN; the client needs no answer from the server now.
+    client.end();
+    backend.close();
   }
 
   Route route() {

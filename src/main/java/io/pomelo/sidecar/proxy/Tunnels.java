@@ -2,11 +2,18 @@ package io.pomelo.sidecar.proxy;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
- * Every open tunnel of the process, across event loops: what graceful stop drains and what the admin API counts.
+ * Every open tunnel of the process, across event loops: what a removed route's policy and graceful stop act on,
+ * and what the admin API counts.
  */
 public final class Tunnels {
+
+  /** WebSocket close code 1012, "service restart": the client should reconnect. */
+  public static final int SERVICE_RESTART = 1012;
+  /** WebSocket close code 1001, "going away": the sidecar is stopping. */
+  public static final int GOING_AWAY = 1001;
 
   private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
 
@@ -22,10 +29,38 @@ public final class Tunnels {
     return open.size();
   }
 
-  /** Closes every tunnel; each closes on its own event loop's terms, so this only starts the closing. */
-  public void closeAll() {
+  /** Open tunnels that entered through one of these route paths. */
+  public int countOnRoutes(Set<String> paths) {
+    return (int) open.stream().filter(onRoutes(paths)).count();
+  }
+
+  /** Sends a close frame with {@code code} on every tunnel that entered through one of {@code paths}. */
+  public int closeRoutes(Set<String> paths, int code, String reason) {
+    int n = 0;
+    for (Tunnel tunnel : open) {
+      if (onRoutes(paths).test(tunnel)) {
+        tunnel.closeWith(code, reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Sends a close frame with {@code code} on every tunnel. */
+  public void closeAll(int code, String reason) {
+    for (Tunnel tunnel : open) {
+      tunnel.closeWith(code, reason);
+    }
+  }
+
+  /** Closes every tunnel's sockets at once, without a close frame: the last step of a stop. */
+  public void abortAll() {
     for (Tunnel tunnel : open) {
       tunnel.close();
     }
+  }
+
+  private static Predicate<Tunnel> onRoutes(Set<String> paths) {
+    return t -> paths.contains(t.route().path());
   }
 }

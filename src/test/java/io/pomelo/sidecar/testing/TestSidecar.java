@@ -66,6 +66,7 @@ public final class TestSidecar {
     return new SidecarConfig(dir.resolve("sidecar.yaml"), new ListenerConfig("127.0.0.1", 0),
       new TlsConfig(List.of(certificate)), new PomeloConfig(serversJson, "development"), routes,
       new ProxyConfig(connectTimeout, upgradeTimeout), new AdminConfig(new ListenerConfig("127.0.0.1", 0)),
+      io.pomelo.sidecar.config.ReloadConfig.defaults(), io.pomelo.sidecar.config.ShutdownConfig.defaults(),
       dir.resolve("state"));
   }
 
@@ -78,11 +79,17 @@ public final class TestSidecar {
   }
 
   /** A WebSocket client that trusts only the test certificate and checks the host name. */
-  public WebSocketClient webSocketClient(Vertx vertx) {
+  public WebSocketClient webSocketClient(Vertx vertx, Path... alsoTrusted) {
+    PemTrustOptions trust = new PemTrustOptions().addCertPath(certificate.certFile().toString());
+    for (Path cert : alsoTrusted) {
+      trust.addCertPath(cert.toString());
+    }
     return vertx.createWebSocketClient(new WebSocketClientOptions()
+      // Vert.x queues WebSockets past 50 per server by default; load tests open more.
+      .setMaxConnections(10_000)
       .setSsl(true)
       .setVerifyHost(true)
-      .setTrustOptions(new PemTrustOptions().addCertPath(certificate.certFile().toString())));
+      .setTrustOptions(trust));
   }
 
   public static Future<WebSocket> connect(WebSocketClient client, int port, String path, String... subProtocols) {

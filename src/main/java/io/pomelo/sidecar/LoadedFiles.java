@@ -1,0 +1,68 @@
+package io.pomelo.sidecar;
+
+import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ConfigProblem;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.pomelo.PomeloEnvironment;
+import io.pomelo.sidecar.pomelo.ServersFile;
+import io.pomelo.sidecar.pomelo.ServersFileReader;
+import io.pomelo.sidecar.route.RoutePlan;
+import io.pomelo.sidecar.route.RoutePlanner;
+import io.pomelo.sidecar.tls.CertificateLoader;
+import io.pomelo.sidecar.tls.LoadedCertificate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the sidecar reads from disk besides its own configuration: servers.json turned into a route plan, and
+ * the certificates, each checked. The two parts succeed or fail independently, so that a reload with a bad
+ * certificate still applies a good servers.json and the other way round. Blocking: call it off the event loop.
+ *
+ * @param servers      the servers file as Pomelo reads it, or null when it was bad
+ * @param plan         the routes it gives, or null when the file or the plan was bad
+ * @param certificates the checked certificates, or null when any was bad
+ * @param problems     every problem found, in both parts
+ */
+public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertificate> certificates,
+                          List<ConfigProblem> problems) {
+
+  public LoadedFiles {
+    problems = List.copyOf(problems);
+  }
+
+  public static LoadedFiles read(SidecarConfig config, Map<String, String> env) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    List<LoadedCertificate> certificates = null;
+    if (config.tls().certificates().isEmpty()) {
+      problems.add(new ConfigProblem(config.file().toString(), "tls.certificates", null,
+        "at least one certificate is needed (or start with run --dev for a self-signed one)"));
+    } else {
+      try {
+        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now());
+      } catch (ConfigException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    ServersFile servers = null;
+    RoutePlan plan = null;
+    try {
+      servers = ServersFileReader.read(config.pomelo().serversFile(),
+        PomeloEnvironment.resolve(config.pomelo().environment(), env));
+      plan = new RoutePlanner(config.routes(), config.file().toString()).plan(servers);
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
+    return new LoadedFiles(servers, plan, certificates, problems);
+  }
+
+  /** At start-up every part must be good: the first problem list is the operator's to fix. */
+  public LoadedFiles orThrow() throws ConfigException {
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return this;
+  }
+}

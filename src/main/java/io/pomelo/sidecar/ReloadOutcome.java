@@ -1,0 +1,52 @@
+package io.pomelo.sidecar;
+
+import io.pomelo.sidecar.route.RouteDiff;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one reload did; the admin API shows the last one, and every reload logs one line from it.
+ *
+ * @param trigger              what asked for it: "start", "files changed", "SIGHUP", "admin API"
+ * @param at                   when it finished
+ * @param generation           the route table's generation after it
+ * @param result               {@code ok} (everything read is in use), {@code unchanged} (nothing differed) or
+ *                             {@code error} (something was bad and the last good state of that part is kept)
+ * @param errors               each problem with file, place and rule; empty unless {@code error}
+ * @param diff                 the route changes it installed
+ * @param certificatesReloaded whether new certificates are now used for new handshakes
+ * @param needsRestart         changed configuration keys that only a restart applies (listen, admin, ...)
+ */
+public record ReloadOutcome(String trigger, Instant at, long generation, String result, List<String> errors,
+                            RouteDiff diff, boolean certificatesReloaded, List<String> needsRestart) {
+
+  public static final String OK = "ok";
+  public static final String UNCHANGED = "unchanged";
+  public static final String ERROR = "error";
+
+  public ReloadOutcome {
+    errors = List.copyOf(errors);
+    needsRestart = List.copyOf(needsRestart);
+  }
+
+  /** One log line: what changed, or why nothing did. */
+  public String summary() {
+    StringBuilder b = new StringBuilder("reload (").append(trigger).append("): ").append(result)
+      .append(", generation ").append(generation);
+    if (!diff.isEmpty()) {
+      b.append(", added ").append(diff.added()).append(", removed ").append(diff.removed())
+        .append(", retargeted ").append(diff.retargeted());
+      if (!diff.changed().isEmpty()) {
+        b.append(", changed ").append(diff.changed());
+      }
+    }
+    if (certificatesReloaded) {
+      b.append(", new certificates");
+    }
+    if (!needsRestart.isEmpty()) {
+      b.append(", needs a restart to apply: ").append(needsRestart);
+    }
+    return b.toString();
+  }
+}

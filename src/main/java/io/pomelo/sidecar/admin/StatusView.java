@@ -1,0 +1,91 @@
+package io.pomelo.sidecar.admin;
+
+import io.pomelo.sidecar.ReloadOutcome;
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.route.RouteDiff;
+import io.pomelo.sidecar.tls.LoadedCertificate;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/** What {@code GET /api/status} and {@code POST /api/reload} say. Its own shapes, never internal objects. */
+public final class StatusView {
+
+  private StatusView() {
+  }
+
+  public static JsonObject of(Sidecar sidecar, String version) {
+    ActiveRoutes.Snapshot routes = sidecar.routeSnapshot();
+    JsonArray certificates = new JsonArray();
+    for (LoadedCertificate c : sidecar.certificates()) {
+      certificates.add(certificate(c.leaf()));
+    }
+    return new JsonObject()
+      .put("version", version)
+      .put("startedAt", sidecar.startedAt().toString())
+      .put("uptimeSeconds", Duration.between(sidecar.startedAt(), Instant.now()).toSeconds())
+      .put("listen", new JsonObject().put("host", sidecar.config().listen().host()).put("port", sidecar.publicPort()))
+      .put("admin", new JsonObject().put("host", sidecar.config().admin().listener().host())
+        .put("port", sidecar.adminPort()))
+      .put("pomelo", new JsonObject()
+        .put("serversFile", sidecar.config().pomelo().serversFile().toString())
+        .put("environment", sidecar.environment()))
+      .put("routes", new JsonObject()
+        .put("generation", routes.generation())
+        .put("loadedAt", routes.loadedAt().toString())
+        .put("sha256", routes.sha256())
+        .put("count", routes.table().routes().size()))
+      .put("openConnections", sidecar.tunnels().size())
+      .put("lastReload", reload(sidecar.lastReload()))
+      .put("certificates", certificates);
+  }
+
+  public static JsonObject reload(ReloadOutcome outcome) {
+    if (outcome == null) {
+      return null;
+    }
+    RouteDiff diff = outcome.diff();
+    return new JsonObject()
+      .put("trigger", outcome.trigger())
+      .put("at", outcome.at().toString())
+      .put("generation", outcome.generation())
+      .put("result", outcome.result())
+      .put("errors", new JsonArray(List.copyOf(outcome.errors())))
+      .put("diff", new JsonObject()
+        .put("added", new JsonArray(List.copyOf(diff.added())))
+        .put("removed", new JsonArray(List.copyOf(diff.removed())))
+        .put("retargeted", new JsonArray(List.copyOf(diff.retargeted())))
+        .put("changed", new JsonArray(List.copyOf(diff.changed()))))
+      .put("certificatesReloaded", outcome.certificatesReloaded())
+      .put("needsRestart", new JsonArray(List.copyOf(outcome.needsRestart())));
+  }
+
+  private static JsonObject certificate(X509Certificate leaf) {
+    JsonArray names = new JsonArray();
+    try {
+      Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
+      if (sans != null) {
+        for (List<?> san : sans) {
+          names.add(String.valueOf(san.get(1)));
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // no names to show
+    }
+    Instant notAfter = leaf.getNotAfter().toInstant();
+    return new JsonObject()
+      .put("subject", leaf.getSubjectX500Principal().getName())
+      .put("issuer", leaf.getIssuerX500Principal().getName())
+      .put("serial", leaf.getSerialNumber().toString(16))
+      .put("names", names)
+      .put("notAfter", notAfter.toString())
+      .put("secondsUntilExpiry", Duration.between(Instant.now(), notAfter).toSeconds());
+  }
+}

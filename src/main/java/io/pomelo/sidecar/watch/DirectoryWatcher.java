@@ -1,0 +1,107 @@
+package io.pomelo.sidecar.watch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Watches the directories that hold the files the sidecar reads (servers.json, certificates) and reports that
+ * something there changed. It watches directories, not files, so that every way of replacing a file is seen: an
+ * atomic rename over it (a deploy, certbot), truncate-and-write (an editor), delete then create, and a symlink
+ * switch (certbot's live/ links, Kubernetes' ..data). Any event in a watched directory counts: the reader
+ * compares contents afterwards, so an event for an unrelated file costs one read and changes nothing.
+ */
+public final class DirectoryWatcher implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatcher.class);
+
+  private final WatchService service;
+  private final Runnable onChange;
+  private final Map<WatchKey, Path> keys = new HashMap<>();
+  private final Thread thread;
+
+  /**
+   * @param onChange called on the watcher's own thread after any change in a watched directory; it must only hand
+   *                 the work off (bursts are coalesced by the receiver, see {@link ReloadRequests})
+   */
+  public DirectoryWatcher(Runnable onChange) throws IOException {
+    this.service = FileSystems.getDefault().newWatchService();
+    this.onChange = onChange;
+    this.thread = new Thread(this::run, "pomelo-sidecar-watch");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /**
+   * Watches the parent directory of each file, replacing what was watched before. A file in {@code optional}
+   * whose directory does not exist is skipped quietly (Pomelo's config/&lt;env&gt;/ layout is rarely used).
+   */
+  public synchronized void watch(Collection<Path> files, Collection<Path> optional) {
+    Set<Path> dirs = new LinkedHashSet<>();
+    for (Path file : files) {
+      Path dir = file.toAbsolutePath().normalize().getParent();
+      if (dir != null && (Files.isDirectory(dir) || !optional.contains(file))) {
+        dirs.add(dir);
+      }
+    }
+    keys.entrySet().removeIf(e -> {
+      if (!dirs.contains(e.getValue())) {
+        e.getKey().cancel();
+        return true;
+      }
+      return false;
+    });
+    for (Path dir : dirs) {
+      if (keys.containsValue(dir)) {
+        continue;
+      }
+      try {
+        WatchKey key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
+          StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+        keys.put(key, dir);
+      } catch (IOException e) {
+        // A missing directory is reported by the reader as a missing file; nothing to watch until a reload.
+        LOG.warn("cannot watch {}: {}; changes there need a reload (SIGHUP)", dir, e.toString());
+      }
+    }
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        WatchKey key = service.take();
+        key.pollEvents();
+        if (!key.reset()) {
+          synchronized (this) {
+            keys.remove(key);
+          }
+        }
+        onChange.run();
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      // closed
+    } catch (RuntimeException e) {
+      // The receiver is gone (its Vert.x instance closed without stopping us): nothing left to tell.
+      LOG.debug("file watching stops: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    service.close();
+    thread.interrupt();
+  }
+}
