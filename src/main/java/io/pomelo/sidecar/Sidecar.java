@@ -1,21 +1,13 @@
 package io.pomelo.sidecar;
 
 import io.pomelo.sidecar.admin.AdminListener;
-import io.pomelo.sidecar.config.ConfigException;
-import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
-import io.pomelo.sidecar.pomelo.PomeloEnvironment;
-import io.pomelo.sidecar.pomelo.ServersFile;
-import io.pomelo.sidecar.pomelo.ServersFileReader;
 import io.pomelo.sidecar.proxy.PublicListener;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
-import io.pomelo.sidecar.route.RoutePlan;
-import io.pomelo.sidecar.route.RoutePlanner;
 import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.route.Target;
-import io.pomelo.sidecar.tls.CertificateLoader;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.ServerTls;
 import io.vertx.core.DeploymentOptions;
@@ -27,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.cert.CertificateParsingException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -61,12 +52,8 @@ public final class Sidecar {
     this.deployments = deployments;
   }
 
-  /** What start-up reads from disk, all checked before anything listens. */
-  private record Loaded(ServersFile servers, RoutePlan plan, List<LoadedCertificate> certificates) {
-  }
-
   public static Future<Sidecar> start(Vertx vertx, SidecarConfig config) {
-    return vertx.executeBlocking(() -> load(config), false).compose(loaded -> {
+    return vertx.executeBlocking(() -> SidecarFiles.load(config), false).compose(loaded -> {
       for (String warning : loaded.servers().warnings()) {
         LOG.warn("{}: {}", loaded.servers().path(), warning);
       }
@@ -103,34 +90,6 @@ public final class Sidecar {
           return Future.failedFuture(e);
         });
     });
-  }
-
-  private static Loaded load(SidecarConfig config) throws ConfigException {
-    List<ConfigProblem> problems = new ArrayList<>();
-    List<LoadedCertificate> certificates = List.of();
-    if (config.tls().certificates().isEmpty()) {
-      problems.add(new ConfigProblem(config.file().toString(), "tls.certificates", null,
-        "at least one certificate is needed (or start with run --dev for a self-signed one)"));
-    } else {
-      try {
-        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now());
-      } catch (ConfigException e) {
-        problems.addAll(e.problems());
-      }
-    }
-    ServersFile servers = null;
-    RoutePlan plan = null;
-    try {
-      servers = ServersFileReader.read(config.pomelo().serversFile(),
-        PomeloEnvironment.resolve(config.pomelo().environment(), System.getenv()));
-      plan = new RoutePlanner(config.routes(), config.file().toString()).plan(servers);
-    } catch (ConfigException e) {
-      problems.addAll(e.problems());
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
-    return new Loaded(servers, plan, certificates);
   }
 
   /** Stops listening and closes every tunnel. */
