@@ -38,7 +38,7 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
     List<LoadedCertificate> certificates = null;
     if (config.tls().certificates().isEmpty()) {
       problems.add(new ConfigProblem(config.file().toString(), "tls.certificates", null,
-        "at least one certificate is needed (or start with run --dev for a self-signed one)"));
+        "at least one certificate is needed (or use --dev for a self-signed one)"));
     } else {
       try {
         certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now());
@@ -56,6 +56,18 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
       problems.addAll(e.problems());
     }
     return new LoadedFiles(servers, plan, certificates, problems);
+  }
+
+  /** What was accepted but deserves a look: the servers file's warnings (each naming the file), then the plan's. */
+  public List<String> warnings() {
+    List<String> all = new ArrayList<>();
+    if (servers != null) {
+      all.addAll(servers.warnings());
+    }
+    if (plan != null) {
+      all.addAll(plan.warnings());
+    }
+    return all;
   }
 
   /** At start-up every part must be good: the first problem list is the operator's to fix. */

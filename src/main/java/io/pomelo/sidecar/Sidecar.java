@@ -336,12 +336,7 @@ public final class Sidecar {
   }
 
   private static void warn(LoadedFiles files) {
-    if (files.servers() != null) {
-      files.servers().warnings().forEach(w -> LOG.warn("{}", w));
-    }
-    if (files.plan() != null) {
-      files.plan().warnings().forEach(w -> LOG.warn("{}", w));
-    }
+    files.warnings().forEach(w -> LOG.warn("{}", w));
   }
 
   // ---- stop --------------------------------------------------------------------------------------------------

@@ -3,27 +3,24 @@ package io.pomelo.sidecar.cli;
 import io.pomelo.sidecar.ReloadOutcome;
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.ConfigException;
-import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
-import io.pomelo.sidecar.config.SidecarConfigLoader;
 import io.pomelo.sidecar.systemd.HangupSignal;
 import io.pomelo.sidecar.systemd.SystemdNotifier;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@code run}: start serving and keep serving until stopped. SIGHUP reloads everything; SIGTERM drains and stops.
@@ -36,27 +33,26 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "conf/sidecar.yaml",
-    description = "The sidecar configuration (YAML or JSON). Default: ${DEFAULT-VALUE}.")
-  Path configFile;
+  @Mixin
+  ConfigOptions options;
 
-  @Option(names = "--dev", description = "Development mode: 127.0.0.1:8443, a self-signed certificate for "
-    + "localhost made and kept in the state directory, and the servers.json beside the configuration file.")
-  boolean dev;
+  @Spec
+  CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
     Vertx vertx = Vertx.vertx();
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+    // Explicit reloads read the configuration file again, exactly as at start (development values included).
+    Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(() -> options.load(vertx, env), false);
     Sidecar sidecar;
     try {
-      Path file = dev ? DevMode.configFile(configFile, env) : configFile;
-      SidecarConfigLoader loader = new SidecarConfigLoader(vertx, env, System.getProperties());
-      java.util.function.Supplier<Future<SidecarConfig>> source = () -> readConfig(vertx, loader, file);
-      sidecar = await(source.get().compose(config -> Sidecar.start(vertx, config, source, env)));
+      SidecarConfig config = options.load(vertx, env);
+      sidecar = ConfigOptions.await(Sidecar.start(vertx, config, source, env));
     } catch (ConfigException e) {
-      report(System.err, e);
+      ProblemReport.problems(spec.commandLine().getErr(), e);
+      spec.commandLine().getErr().flush();
       vertx.close();
       return 1;
     }
@@ -70,12 +66,12 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       systemd.stopping();
-      LOG.info("stopping: no new connections; {} open ones get {} to finish", sidecar.tunnels().size(),
-        sidecar.config().shutdown().drain());
+      Duration drain = sidecar.config().shutdown().drain();
+      LOG.info("stopping: no new connections; {} open ones get {} to finish", sidecar.tunnels().size(), drain);
       try {
-        sidecar.stop(sidecar.config().shutdown().drain()).eventually(vertx::close)
-          .toCompletionStage().toCompletableFuture()
-          .get(sidecar.config().shutdown().drain().toSeconds() + 15, TimeUnit.SECONDS);
+        sidecar.stop(drain).eventually(vertx::close).toCompletionStage().toCompletableFuture()
+          .get(drain.toSeconds() + 15, TimeUnit.SECONDS);
+        LOG.info("stopped");
       } catch (Exception e) {
         LOG.warn("stop did not finish cleanly: {}", e.toString());
       }
@@ -86,45 +82,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     return 0;
   }
 
-  /** One read of the configuration file, with development mode's values and certificate when asked for. */
-  private Future<SidecarConfig> readConfig(Vertx vertx, SidecarConfigLoader loader, Path file) {
-    Future<SidecarConfig> loaded = loader.load(file, dev ? DevMode.layer(file) : new JsonObject());
-    if (!dev) {
-      return loaded;
-    }
-    return loaded.compose(config -> vertx.executeBlocking(() -> {
-      try {
-        return DevMode.withCertificate(config);
-      } catch (IOException e) {
-        throw new ConfigException(config.stateDir().toString(), "state.dir", null,
-          "cannot keep the development certificate here: " + e.getMessage());
-      }
-    }));
-  }
-
   private static String status(Sidecar sidecar, ReloadOutcome last) {
     return sidecar.routes().routes().size() + " routes, " + sidecar.tunnels().size() + " connections, generation "
       + sidecar.routeSnapshot().generation() + (last != null && last.result().equals(ReloadOutcome.ERROR)
       ? ", last reload failed: " + last.errors().get(0) : "");
-  }
-
-  static void report(PrintStream err, ConfigException e) {
-    err.println("pomelo-sidecar: the configuration has " + e.problems().size()
-      + (e.problems().size() == 1 ? " problem:" : " problems:"));
-    for (ConfigProblem p : e.problems()) {
-      err.println("  " + p);
-    }
-  }
-
-  /** Unwraps a config error so it reaches the operator as the message, not as a stack trace. */
-  static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    }
   }
 }

@@ -1,0 +1,233 @@
+package io.pomelo.sidecar.cli;
+
+import io.pomelo.sidecar.LoadedFiles;
+import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.route.Route;
+import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.tls.LoadedCertificate;
+import io.pomelo.sidecar.tls.ServerTls;
+
+import java.security.cert.CertificateParsingException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The sidecar's routes as nginx configuration for the {@code http {}} block: the same paths to the same servers,
+ * the same forwarded headers, TLS 1.2 and 1.3 with the same certificates. For operators who already run nginx,
+ * or who want to compare. Unlike the sidecar, nginx does not follow servers.json: the output is a snapshot.
+ */
+final class NginxExport {
+
+  /** Characters nginx takes in a bare word; anything else is quoted. */
+  private static final Pattern BARE = Pattern.compile("[A-Za-z0-9/._~+@:,=*-]+");
+  private static final String TUNNEL_TIMEOUT = "3600s";
+
+  private final SidecarConfig config;
+  private final LoadedFiles files;
+  private final String version;
+  private final Map<List<Target>, String> upstreams = new LinkedHashMap<>();
+  private final StringBuilder out = new StringBuilder();
+
+  private NginxExport(SidecarConfig config, LoadedFiles files, String version) {
+    this.config = config;
+    this.files = files;
+    this.version = version;
+  }
+
+  /** @throws ConfigException when the configuration has something nginx cannot express (port 0) */
+  static String render(SidecarConfig config, LoadedFiles files, String version) throws ConfigException {
+    if (config.listen().port() == 0) {
+      throw new ConfigException(config.file().toString(), "listen.port", "0",
+        "nginx needs a fixed port; 0 (any free port) exists only for tests");
+    }
+    return new NginxExport(config, files, version).render();
+  }
+
+  private String render() {
+    line("# pomelo-sidecar " + version + " export-nginx, from " + config.file() + " and " + files.servers().path()
+      + " (environment " + files.servers().environment() + ").");
+    line("# The same routes as the sidecar, for nginx's http {} block (e.g. /etc/nginx/conf.d/pomelo.conf).");
+    line("# nginx does not follow servers.json as the sidecar does: export again when it changes.");
+    line("");
+    line("# Connection: upgrade on WebSocket handshakes, close on plain requests. Drop this block if another file");
+    line("# already defines $connection_upgrade.");
+    line("map $http_upgrade $connection_upgrade {");
+    line("  default upgrade;");
+    line("  ''      close;");
+    line("}");
+    planUpstreams();
+    for (Map.Entry<List<Target>, String> upstream : upstreams.entrySet()) {
+      line("");
+      line("# Shared by the routes of type " + upstream.getKey().get(0).serverType()
+        + "; like the sidecar, nginx takes turns between the servers.");
+      line("upstream " + upstream.getValue() + " {");
+      for (Target target : upstream.getKey()) {
+        line("  server " + target.address() + ";  # " + target.serverId());
+      }
+      line("}");
+    }
+    List<LoadedCertificate> certificates = files.certificates();
+    for (int i = 0; i < certificates.size(); i++) {
+      line("");
+      server(certificates.get(i), i, certificates.size() > 1);
+    }
+    return out.toString();
+  }
+
+  /** One upstream per server list that more than one server shares: the type routes and the aliases of types. */
+  private void planUpstreams() {
+    List<String> taken = new ArrayList<>();
+    for (Route route : files.plan().table().routes()) {
+      if (route.targets().size() > 1 && !upstreams.containsKey(route.targets())) {
+        String name = "pomelo_" + route.serverType().replaceAll("[^A-Za-z0-9_]", "_");
+        String unique = name;
+        for (int n = 2; taken.contains(unique); n++) {
+          unique = name + "_" + n;
+        }
+        taken.add(unique);
+        upstreams.put(route.targets(), unique);
+      }
+    }
+  }
+
+  private void server(LoadedCertificate certificate, int index, boolean several) {
+    if (several) {
+      line("# Certificate " + (index + 1) + " of " + files.certificates().size() + ": the sidecar picks it by the "
+        + "client's SNI name, as nginx picks the server by name." + (index == 0 ? " The first is the fallback." : ""));
+    }
+    line("server {");
+    for (String listen : listens(config.listen())) {
+      line("  listen " + listen + " ssl" + (several && index == 0 ? " default_server" : "") + ";");
+    }
+    List<String> names = dnsNames(certificate);
+    if (!names.isEmpty()) {
+      line("  server_name " + String.join(" ", names) + ";");
+    }
+    line("");
+    certificate(certificate.source(), "tls.certificates[" + index + "]");
+    line("  ssl_protocols " + String.join(" ", new TreeSet<>(ServerTls.PROTOCOLS)) + ";");
+    line("");
+    line("  # Inherited by every location below, as none sets a proxy_set_header of its own.");
+    line("  proxy_http_version 1.1;");
+    line("  proxy_set_header Upgrade $http_upgrade;");
+    line("  proxy_set_header Connection $connection_upgrade;");
+    line("  proxy_set_header Host $http_host;");
+    line("  # Set, not appended to ($proxy_add_x_forwarded_for): like the sidecar, the edge replaces what the client");
+    line("  # sent, so a Pomelo app that trusts this proxy can trust these.");
+    line("  proxy_set_header X-Real-IP $remote_addr;");
+    line("  proxy_set_header X-Forwarded-For $remote_addr;");
+    line("  proxy_set_header X-Forwarded-Proto $scheme;");
+    line("  proxy_set_header X-Forwarded-Host $http_host;");
+    line("  proxy_connect_timeout " + nginxTime(config.proxy().connectTimeout()) + ";  # proxy.connectTimeout");
+    line("  # nginx's 60s default would drop a game socket that is quiet for a minute (a player in a menu, heartbeats");
+    line("  # off); the sidecar never closes an idle tunnel. Waiting for the upgrade answer counts here too, so");
+    line("  # proxy.upgradeTimeout has no nginx equivalent.");
+    line("  proxy_read_timeout " + TUNNEL_TIMEOUT + ";");
+    line("  proxy_send_timeout " + TUNNEL_TIMEOUT + ";");
+    for (Route route : files.plan().table().routes()) {
+      line("");
+      line("  # " + route.kind().label() + " route, " + describe(route));
+      line("  location " + word(route.path()) + " {");
+      line("    proxy_pass " + passTo(route) + ";");
+      line("  }");
+    }
+    line("");
+    line("  # The sidecar also routes each path without its final slash (clients that build 'wss://' + host + port);");
+    line("  # nginx would answer those with a 301 redirect, which WebSocket clients do not follow.");
+    for (Route route : files.plan().table().routes()) {
+      String bare = route.path().substring(0, route.path().length() - 1);
+      line("  location = " + word(bare) + " { proxy_pass " + passTo(route) + "; }");
+    }
+    line("");
+    line("  # Every other path: the sidecar answers 404 too.");
+    line("  location / {");
+    line("    return 404;");
+    line("  }");
+    line("}");
+  }
+
+  private void certificate(CertificateConfig source, String place) {
+    if (source.isPem()) {
+      line("  ssl_certificate     " + word(source.certFile().toString()) + ";");
+      line("  ssl_certificate_key " + word(source.keyFile().toString()) + ";");
+      return;
+    }
+    String keystore = source.keystore().toString();
+    String base = keystore.replaceFirst("\\.(p12|pfx|pkcs12)$", "");
+    String cert = base + ".crt.pem";
+    String key = base + ".key.pem";
+    line("  # " + place + " is a PKCS#12 keystore; nginx needs PEM. Convert it once (and keep the key file 0600):");
+    line("  #   openssl pkcs12 -in " + keystore + " -nokeys -out " + cert);
+    line("  #   openssl pkcs12 -in " + keystore + " -nocerts -nodes -out " + key);
+    line("  ssl_certificate     " + word(cert) + ";");
+    line("  ssl_certificate_key " + word(key) + ";");
+  }
+
+  /** {@code http://host:port} keeps the path, as the sidecar does; a trailing {@code /} replaces the prefix by it. */
+  private String passTo(Route route) {
+    String upstream = upstreams.get(route.targets());
+    String origin = "http://" + (upstream != null ? upstream : route.targets().get(0).address());
+    return route.stripPrefix() ? origin + "/" : origin;
+  }
+
+  private String describe(Route route) {
+    List<String> ids = route.targets().stream().map(Target::serverId).toList();
+    return "type " + route.serverType() + ": " + String.join(", ", ids)
+      + (route.stripPrefix() ? "; the server sees /x for " + route.path() + "x" : "");
+  }
+
+  /** The sidecar's {@code ::} takes IPv4 too; nginx needs both spelled out. */
+  static List<String> listens(ListenerConfig listen) {
+    String host = listen.host();
+    int port = listen.port();
+    return switch (host) {
+      case "", "0.0.0.0", "*" -> List.of(String.valueOf(port));
+      case "::", "[::]" -> List.of(String.valueOf(port), "[::]:" + port);
+      default -> List.of((host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port);
+    };
+  }
+
+  /** nginx takes {@code 250ms} or {@code 3s}. */
+  static String nginxTime(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+  }
+
+  private static List<String> dnsNames(LoadedCertificate certificate) {
+    List<String> names = new ArrayList<>();
+    try {
+      Collection<List<?>> alternatives = certificate.leaf().getSubjectAlternativeNames();
+      if (alternatives != null) {
+        for (List<?> name : alternatives) {
+          if (Integer.valueOf(2).equals(name.get(0))) {
+            names.add(String.valueOf(name.get(1)));
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // no names: the server block is found by address alone
+    }
+    return names;
+  }
+
+  /** A path as one nginx word: bare when it can be, else double-quoted. */
+  static String word(String text) {
+    if (BARE.matcher(text).matches()) {
+      return text;
+    }
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private void line(String text) {
+    out.append(text).append('\n');
+  }
+}

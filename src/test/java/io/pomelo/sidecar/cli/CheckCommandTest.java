@@ -1,0 +1,217 @@
+package io.pomelo.sidecar.cli;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.config.SidecarConfigLoader;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code check} on real files: the table, the JSON the admin API serves, every problem at once, warnings. */
+class CheckCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private Path config;
+
+  @BeforeEach
+  void writeFiles() throws Exception {
+    new TestSidecar(dir);
+    config = dir.resolve("sidecar.yaml");
+    Files.writeString(config, """
+      listen: {host: 127.0.0.1, port: 0}
+      tls:
+        certificates:
+          - certFile: state/dev-cert.pem
+            keyFile: state/dev-key.pem
+      pomelo:
+        serversFile: servers.json
+        environment: development
+      routes:
+        types:
+          connector: {stripPrefix: true}
+        aliases:
+          - path: /conn/
+            serverType: connector
+      admin: {host: 127.0.0.1, port: 0}
+      state: {dir: state}
+      """);
+    Files.writeString(dir.resolve("servers.json"), """
+      {
+        "development": {
+          "gate": [{"id": "gate-server-1", "host": "127.0.0.1", "clientPort": 3014, "frontend": true}],
+          "connector": [
+            {"id": "connector-server-1", "host": "127.0.0.1", "port": 4050, "clientPort": 3050, "frontend": true},
+            {"id": "connector-server-2", "host": "127.0.0.1", "port": 4051, "clientPort": 3051, "frontend": true}
+          ]
+        },
+        "production": {
+          "gate": [{"id": "gate-server-1", "host": "10.0.0.5", "clientPort": 3014, "frontend": true}],
+          "connector": [
+            {"id": "connector-server-1", "host": "10.0.0.6", "port": 4050, "clientPort": 3050, "frontend": true}
+          ]
+        }
+      }
+      """);
+  }
+
+  @AfterEach
+  void forgetStateDir() {
+    System.clearProperty("pomelo-sidecar.state.dir");
+  }
+
+  @Test
+  void printsTheRouteTableAlignedAndExitsZero() {
+    Result result = run("check", "--config", config.toString());
+    assertThat(result.code).as(result.err).isZero();
+    assertThat(result.err).isEmpty();
+    List<String> lines = result.out.lines().toList();
+    assertThat(lines.get(0)).isEqualTo(config + ": ok, 6 routes");
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("PATH")).findFirst().orElseThrow());
+    List<String> table = lines.subList(header, lines.size());
+    assertThat(table).containsExactly(
+      "PATH                  TARGET          SERVER              TYPE       KIND    PREFIX",
+      "/gate-server-1/       127.0.0.1:3014  gate-server-1       gate       server  kept",
+      "/connector-server-1/  127.0.0.1:3050  connector-server-1  connector  server  stripped",
+      "/connector-server-2/  127.0.0.1:3051  connector-server-2  connector  server  stripped",
+      "/gate/                127.0.0.1:3014  gate-server-1       gate       type    kept",
+      "/connector/           127.0.0.1:3050  connector-server-1  connector  type    stripped",
+      "                      127.0.0.1:3051  connector-server-2",
+      "/conn/                127.0.0.1:3050  connector-server-1  connector  alias   stripped",
+      "                      127.0.0.1:3051  connector-server-2");
+  }
+
+  @Test
+  void jsonIsExactlyWhatTheAdminApiServes() throws Exception {
+    Result result = run("check", "--config", config.toString(), "--json");
+    assertThat(result.code).as(result.err).isZero();
+    JsonArray fromCheck = new JsonArray(result.out);
+
+    Vertx vertx = Vertx.vertx();
+    try {
+      SidecarConfig loaded = await(new SidecarConfigLoader(vertx, Map.of(), new Properties()).load(config));
+      Sidecar sidecar = await(Sidecar.start(vertx, loaded));
+      String body = await(vertx.createHttpClient()
+        .request(HttpMethod.GET, sidecar.adminPort(), "127.0.0.1", "/api/routes")
+        .compose(req -> req.send().compose(resp -> resp.body()))).toString();
+      assertThat(fromCheck).isEqualTo(new JsonArray(body));
+      assertThat(fromCheck).hasSize(6);
+      assertThat(fromCheck.getJsonObject(5).getString("path")).isEqualTo("/conn/");
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  @Test
+  void printsEveryProblemOnItsOwnLineAndExitsOne() throws Exception {
+    Files.delete(dir.resolve("state/dev-key.pem"));
+    Files.writeString(dir.resolve("servers.json"), """
+      {"development": {
+        "gate": [{"id": "gate-server-1", "host": "127.0.0.1", "clientPort": 70000, "frontend": true}],
+        "connector": [{"id": "connector-server-1", "host": "127.0.0.1", "frontend": true}]
+      }}
+      """);
+    Result result = run("check", "--config", config.toString());
+    assertThat(result.code).isEqualTo(1);
+    assertThat(result.out).isEmpty();
+    List<String> problems = result.err.lines().skip(1).toList();
+    assertThat(result.err.lines().findFirst()).hasValue("pomelo-sidecar: the configuration has " + problems.size()
+      + " problems:");
+    assertThat(problems).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(problems).anySatisfy(p -> assertThat(p)
+      .startsWith("  " + dir.resolve("state/dev-key.pem") + ": tls.certificates[0].keyFile: "));
+    assertThat(problems).anySatisfy(p -> assertThat(p)
+      .startsWith("  " + dir.resolve("servers.json") + ": development.gate[0].clientPort = 70000: "));
+    assertThat(problems).anySatisfy(p -> assertThat(p)
+      .startsWith("  " + dir.resolve("servers.json") + ": development.connector[0]"));
+  }
+
+  @Test
+  void problemsInTheConfigurationFileAreAllPrinted() throws Exception {
+    Files.writeString(config, Files.readString(config)
+      .replace("port: 0}", "port: 99999}")
+      .replace("environment: development", "enviroment: development"));
+    Result result = run("check", "--config", config.toString());
+    assertThat(result.code).isEqualTo(1);
+    assertThat(result.err).contains(config + ": listen.port = 99999: must be a port number from 0 to 65535")
+      .contains(config + ": admin.port = 99999: must be a port number from 0 to 65535")
+      .contains(config + ": pomelo.enviroment: unknown key");
+  }
+
+  @Test
+  void warningsArePrintedButDoNotFail() throws Exception {
+    Files.writeString(dir.resolve("servers.json"), """
+      {"development": {
+        "gate": [{"id": "gate-server-1", "host": "127.0.0.1", "clientPort": 3014, "frontend": true}],
+        "gate": [{"id": "gate-server-9", "host": "127.0.0.1", "clientPort": 3019, "frontend": true}],
+        "connector": [{"id": "connector server 1", "host": "127.0.0.1", "clientPort": 3050, "frontend": true}]
+      }}
+      """);
+    Result result = run("check", "--config", config.toString());
+    assertThat(result.code).as(result.err).isZero();
+    assertThat(result.err.lines().toList()).allSatisfy(line -> assertThat(line).startsWith("warning: "))
+      .anySatisfy(line -> assertThat(line).contains(dir.resolve("servers.json") + ": ").contains("development.gate"))
+      .anySatisfy(line -> assertThat(line).contains("connector server 1 gets no /<serverId>/ route"));
+    assertThat(result.out).contains("/gate-server-9/").doesNotContain("/gate-server-1/");
+  }
+
+  @Test
+  void envChoosesThePomeloEnvironment() {
+    Result result = run("check", "--config", config.toString(), "--env", "production");
+    assertThat(result.code).as(result.err).isZero();
+    assertThat(result.out).contains("(environment production, 2 frontends of 2 servers)")
+      .contains("/gate-server-1/       10.0.0.5:3014")
+      .doesNotContain("connector-server-2");
+
+    Result missing = run("check", "--config", config.toString(), "--env", "staging");
+    assertThat(missing.code).isEqualTo(1);
+    assertThat(missing.err).contains(dir.resolve("servers.json") + ": staging: no such environment in this file");
+  }
+
+  @Test
+  void devWorksWithTheSampleConfigurationOfAFreshClone() {
+    System.setProperty("pomelo-sidecar.state.dir", dir.resolve("fresh-state").toString());
+    Path sample = Path.of(System.getProperty("sidecar.project.dir", "."), "conf/sidecar.yaml");
+    Result result = run("check", "--dev", "--config", sample.toString());
+    assertThat(result.code).as(result.err).isZero();
+    assertThat(result.out).contains("listen:  127.0.0.1:8443 (TLS)")
+      .contains("certificate: " + dir.resolve("fresh-state/dev-cert.pem") + " for localhost")
+      .contains("/conn/ ");
+    assertThat(dir.resolve("fresh-state/dev-key.pem")).exists();
+  }
+
+  private record Result(int code, String out, String err) {
+  }
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+    int code = cli.execute(Arrays.copyOf(args, args.length));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,168 @@
+package io.pomelo.sidecar.cli;
+
+import io.pomelo.sidecar.LoadedFiles;
+import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.pomelo.ServersFile;
+import io.pomelo.sidecar.route.Route;
+import io.pomelo.sidecar.route.RouteKind;
+import io.pomelo.sidecar.route.RoutePlan;
+import io.pomelo.sidecar.route.RouteTable;
+import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.pomelo.sidecar.tls.CertificateLoader;
+import io.pomelo.sidecar.tls.LoadedCertificate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the export says for the cases the live nginx test does not cover. */
+class ExportNginxRenderTest {
+
+  private static final Target GATE = new Target("gate-server-1", "gate", "10.0.0.5", 3014);
+  private static final Target CONNECTOR_1 = new Target("connector-server-1", "connector", "10.0.0.6", 3050);
+  private static final Target CONNECTOR_2 = new Target("connector-server-2", "connector", "::1", 3051);
+
+  @TempDir
+  Path dir;
+
+  private TestSidecar fixture;
+  private LoadedCertificate pem;
+
+  @BeforeEach
+  void certificate() throws Exception {
+    fixture = new TestSidecar(dir);
+    pem = CertificateLoader.load(fixture.certificate(), "tls.certificates[0]", Instant.now());
+  }
+
+  @Test
+  void aTypeOverSeveralServersGetsOneUpstreamThatItsAliasSharesToo() throws Exception {
+    String nginx = render(config(443), routes(), List.of(pem));
+    assertThat(nginx).contains("""
+      upstream pomelo_connector {
+        server 10.0.0.6:3050;  # connector-server-1
+        server [::1]:3051;  # connector-server-2
+      }
+      """);
+    assertThat(nginx).containsOnlyOnce("upstream ");
+    assertThat(nginx).contains("""
+        location /connector/ {
+          proxy_pass http://pomelo_connector/;
+        }
+      """).contains("""
+        location /conn/ {
+          proxy_pass http://pomelo_connector/;
+        }
+      """).contains("""
+        location /gate-server-1/ {
+          proxy_pass http://10.0.0.5:3014;
+        }
+      """);
+    assertThat(nginx).contains("  location = /gate-server-1 { proxy_pass http://10.0.0.5:3014; }\n")
+      .contains("  location = /conn { proxy_pass http://pomelo_connector/; }\n");
+  }
+
+  @Test
+  void listenTlsTimeoutsAndHeadersAreTheSidecars() throws Exception {
+    SidecarConfig config = fixture.config(dir.resolve("servers.json"), List.of())
+      .withListen(new ListenerConfig("0.0.0.0", 443));
+    config = new SidecarConfig(config.file(), config.listen(), config.tls(), config.pomelo(), config.routes(),
+      new io.pomelo.sidecar.config.ProxyConfig(Duration.ofMillis(250), Duration.ofSeconds(10)), config.admin(),
+      config.reload(), config.shutdown(), config.stateDir());
+    String nginx = render(config, routes(), List.of(pem));
+    assertThat(nginx).contains("  listen 443 ssl;\n")
+      .contains("  server_name localhost;\n")
+      .contains("  ssl_certificate     " + fixture.certificate().certFile() + ";\n")
+      .contains("  ssl_certificate_key " + fixture.certificate().keyFile() + ";\n")
+      .contains("  ssl_protocols TLSv1.2 TLSv1.3;\n")
+      .contains("  proxy_http_version 1.1;\n")
+      .contains("  proxy_set_header Upgrade $http_upgrade;\n")
+      .contains("  proxy_set_header Connection $connection_upgrade;\n")
+      .contains("  proxy_set_header X-Real-IP $remote_addr;\n")
+      .contains("  proxy_set_header X-Forwarded-For $remote_addr;\n")
+      .contains("  proxy_set_header X-Forwarded-Proto $scheme;\n")
+      .contains("  proxy_connect_timeout 250ms;  # proxy.connectTimeout\n")
+      .contains("  proxy_read_timeout 3600s;\n")
+      .contains("  proxy_send_timeout 3600s;\n")
+      .contains("map $http_upgrade $connection_upgrade {\n  default upgrade;\n  ''      close;\n}\n")
+      .doesNotContain("default_server");
+  }
+
+  @Test
+  void everyInterfaceOnIpv6MeansBothFamiliesForNginx() {
+    assertThat(NginxExport.listens(new ListenerConfig("::", 443))).containsExactly("443", "[::]:443");
+    assertThat(NginxExport.listens(new ListenerConfig("::1", 8443))).containsExactly("[::1]:8443");
+    assertThat(NginxExport.listens(new ListenerConfig("192.0.2.7", 443))).containsExactly("192.0.2.7:443");
+  }
+
+  @Test
+  void aKeystoreBecomesTheOpensslStepsAndNeverShowsItsPassword() throws Exception {
+    Path keystore = dir.resolve("game.p12");
+    LoadedCertificate fromKeystore = new LoadedCertificate(
+      new CertificateConfig(null, null, keystore, "s3cret-pass"), pem.chain(), pem.key());
+    String nginx = render(config(443), routes(), List.of(fromKeystore));
+    String base = dir.resolve("game").toString();
+    assertThat(nginx)
+      .contains("  # tls.certificates[0] is a PKCS#12 keystore; nginx needs PEM.")
+      .contains("  #   openssl pkcs12 -in " + keystore + " -nokeys -out " + base + ".crt.pem\n")
+      .contains("  #   openssl pkcs12 -in " + keystore + " -nocerts -nodes -out " + base + ".key.pem\n")
+      .contains("  ssl_certificate     " + base + ".crt.pem;\n")
+      .contains("  ssl_certificate_key " + base + ".key.pem;\n")
+      .doesNotContain("s3cret-pass");
+  }
+
+  @Test
+  void severalCertificatesGiveOneServerBlockEachWithTheFirstAsFallback() throws Exception {
+    String nginx = render(config(443), routes(), List.of(pem, pem));
+    assertThat(nginx.split("\nserver \\{\n", -1)).hasSize(3);
+    assertThat(nginx).containsOnlyOnce("  listen 127.0.0.1:443 ssl default_server;\n")
+      .contains("# Certificate 2 of 2");
+  }
+
+  @Test
+  void portZeroCannotBeExported() {
+    assertThatThrownBy(() -> render(config(0), routes(), List.of(pem)))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems().get(0).toString())
+        .isEqualTo(dir.resolve("sidecar.yaml") + ": listen.port = 0: nginx needs a fixed port; 0 (any free port) "
+          + "exists only for tests"));
+  }
+
+  @Test
+  void aPathNginxWouldSplitIsQuoted() {
+    assertThat(NginxExport.word("/conn/")).isEqualTo("/conn/");
+    assertThat(NginxExport.word("/my conn/")).isEqualTo("\"/my conn/\"");
+    assertThat(NginxExport.word("/a;b\"c/")).isEqualTo("\"/a;b\\\"c/\"");
+  }
+
+  private SidecarConfig config(int port) {
+    return fixture.config(dir.resolve("servers.json"), List.of()).withListen(new ListenerConfig("127.0.0.1", port));
+  }
+
+  private static List<Route> routes() {
+    List<Target> connectors = List.of(CONNECTOR_1, CONNECTOR_2);
+    return List.of(
+      new Route("/gate-server-1/", RouteKind.SERVER, "gate", List.of(GATE), false),
+      new Route("/connector-server-1/", RouteKind.SERVER, "connector", List.of(CONNECTOR_1), true),
+      new Route("/connector-server-2/", RouteKind.SERVER, "connector", List.of(CONNECTOR_2), true),
+      new Route("/gate/", RouteKind.TYPE, "gate", List.of(GATE), false),
+      new Route("/connector/", RouteKind.TYPE, "connector", connectors, true),
+      new Route("/conn/", RouteKind.ALIAS, "connector", connectors, true));
+  }
+
+  private String render(SidecarConfig config, List<Route> routes, List<LoadedCertificate> certificates)
+    throws ConfigException {
+    ServersFile servers = new ServersFile(dir.resolve("servers.json"), "production", List.of(), 0, List.of(), "");
+    return NginxExport.render(config,
+      new LoadedFiles(servers, new RoutePlan(new RouteTable(routes), List.of()), certificates, List.of()), "test");
+  }
+}
