@@ -356,8 +356,9 @@ public final class Sidecar {
           // stopping anyway
         }
       }
-      Future.join(listeners.stream().map(l -> l.stopAccepting(drain.plusSeconds(5))).toList())
-        .transform(ignored -> waitForTunnels(drain))
+      // Its future ends only when every connection has, so the drain runs beside it rather than after it.
+      listeners.forEach(l -> l.stopAccepting(drain.plusSeconds(5)));
+      waitForTunnels(drain)
         .compose(ignored -> {
           if (tunnels.size() > 0) {
             LOG.info("closing {} open connections with 1001 (going away)", tunnels.size());

@@ -77,6 +77,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
       }
       systemd.close();
       stopped.countDown();
+      // A JVM ended by SIGTERM exits with 143; a drained, orderly stop is a success for systemd and scripts.
+      Runtime.getRuntime().halt(0);
     }, "pomelo-sidecar-stop"));
     stopped.await();
     return 0;
