@@ -67,7 +67,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       systemd.stopping();
       Duration drain = sidecar.config().shutdown().drain();
-      LOG.info("stopping: no new connections; {} open ones get {} to finish", sidecar.tunnels().size(), drain);
+      LOG.info("stopping: no new connections; {} open ones get {} ms to finish", sidecar.tunnels().size(),
+        drain.toMillis());
       try {
         sidecar.stop(drain).eventually(vertx::close).toCompletionStage().toCompletableFuture()
           .get(drain.toSeconds() + 15, TimeUnit.SECONDS);

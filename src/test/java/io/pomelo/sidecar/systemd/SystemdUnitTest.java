@@ -19,7 +19,7 @@ final class SystemdUnitTest {
 
   private static final Path PROJECT = Path.of(System.getProperty("sidecar.project.dir", "."));
   private static final Path UNIT = PROJECT.resolve("systemd/pomelo-sidecar.service");
-  /** The score recorded in README-snippet.md; a change that raises it should be a decision, not an accident. */
+  /** The score recorded in the README; a change that raises it should be a decision, not an accident. */
   private static final double EXPOSURE_LIMIT = 1.4;
 
   @TempDir
