@@ -3,6 +3,10 @@ package io.pomelo.sidecar.proxy;
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
+import static io.pomelo.sidecar.testing.Await.eventually;
+import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,8 +40,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Everything through the real TLS listener to real WebSocket servers on loopback. */
 @ExtendWith(VertxExtension.class)
 class WebSocketProxyTest {
-
-  private static final long WAIT = 10;
 
   @TempDir
   Path dir;
@@ -73,28 +75,28 @@ class WebSocketProxyTest {
   void echoesTextAndBinaryOnTwoRoutesToTwoServers() throws Exception {
     WebSocket toGate = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     WebSocket toConnector = await(TestSidecar.connect(client, sidecar.publicPort(), "/connector-server-1/"));
-    assertThat(roundTrip(toGate, "hello")).isEqualTo("gate:hello");
-    assertThat(roundTrip(toConnector, "hello")).isEqualTo("connector-1:hello");
+    assertThat(echo(toGate, "hello")).isEqualTo("gate:hello");
+    assertThat(echo(toConnector, "hello")).isEqualTo("connector-1:hello");
 
     Buffer binary = Buffer.buffer(new byte[]{0, 1, 2, (byte) 0xff, 10, 13});
     CompletableFuture<Buffer> echoed = new CompletableFuture<>();
     toConnector.binaryMessageHandler(echoed::complete);
     toConnector.writeBinaryMessage(binary);
-    assertThat(echoed.get(WAIT, TimeUnit.SECONDS)).isEqualTo(binary);
+    assertThat(echoed.get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo(binary);
   }
 
   @Test
   void aliasAndTypeRoutesReachTheirServers() throws Exception {
     WebSocket viaAlias = await(TestSidecar.connect(client, sidecar.publicPort(), "/conn/"));
-    assertThat(roundTrip(viaAlias, "a")).isEqualTo("connector-1:a");
+    assertThat(echo(viaAlias, "a")).isEqualTo("connector-1:a");
     WebSocket viaType = await(TestSidecar.connect(client, sidecar.publicPort(), "/connector/"));
-    assertThat(roundTrip(viaType, "b")).isEqualTo("connector-1:b");
+    assertThat(echo(viaType, "b")).isEqualTo("connector-1:b");
   }
 
   @Test
   void pathGoesThroughUnchangedAndForwardedHeadersAreSet() throws Exception {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/?token=abc"));
-    assertThat(roundTrip(ws, "x")).isEqualTo("gate:x");
+    assertThat(echo(ws, "x")).isEqualTo("gate:x");
     assertThat(gate.upgradePaths()).containsExactly("/gate/?token=abc");
     var headers = gate.upgradeHeaders().get(0);
     assertThat(headers.get("X-Forwarded-For")).isEqualTo("127.0.0.1");
@@ -107,7 +109,7 @@ class WebSocketProxyTest {
     var options = new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
       .setPort(sidecar.publicPort()).setURI("/gate/").setSsl(true).addHeader("X-Forwarded-For", "6.6.6.6");
     WebSocket ws = await(client.connect(options));
-    assertThat(roundTrip(ws, "x")).isEqualTo("gate:x");
+    assertThat(echo(ws, "x")).isEqualTo("gate:x");
     assertThat(gate.upgradeHeaders().get(0).getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
   }
 
@@ -121,9 +123,9 @@ class WebSocketProxyTest {
   @Test
   void closeStartedByTheClientReachesTheServerWithItsCode() throws Exception {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    assertThat(roundTrip(ws, "x")).isEqualTo("gate:x");
+    assertThat(echo(ws, "x")).isEqualTo("gate:x");
     await(ws.close((short) 4000, "bye"));
-    assertThat(gate.closeFromClient().get(WAIT, TimeUnit.SECONDS)).isEqualTo((short) 4000);
+    assertThat(gate.closeFromClient().get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 4000);
   }
 
   @Test
@@ -132,8 +134,8 @@ class WebSocketProxyTest {
     CompletableFuture<Short> code = new CompletableFuture<>();
     ws.closeHandler(v -> code.complete(ws.closeStatusCode()));
     ws.writeTextMessage("close:4321");
-    assertThat(code.get(WAIT, TimeUnit.SECONDS)).isEqualTo((short) 4321);
-    assertThat(waitFor(() -> sidecar.tunnels().size() == 0)).isTrue();
+    assertThat(code.get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 4321);
+    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
   }
 
   @Test
@@ -173,36 +175,10 @@ class WebSocketProxyTest {
     assertThat(status).isEqualTo(404);
   }
 
-  private static String roundTrip(WebSocket ws, String text) throws Exception {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    ws.textMessageHandler(answer::complete);
-    ws.writeTextMessage(text);
-    return answer.get(WAIT, TimeUnit.SECONDS);
-  }
-
   private static int deadPort() throws Exception {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  /** Polls a condition the sidecar reaches asynchronously, with a deadline; no fixed sleep decides the outcome. */
-  static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(10);
-    }
-    return condition.getAsBoolean();
-  }
 }

@@ -1,6 +1,8 @@
 package io.pomelo.sidecar.systemd;
 
 import io.pomelo.sidecar.testing.EchoBackend;
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
 import io.pomelo.sidecar.testing.SidecarProcess;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
@@ -156,18 +158,4 @@ class ServiceLifecycleTest {
     return seen.size();
   }
 
-  private static String echo(WebSocket ws, String text) throws Exception {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    ws.textMessageHandler(answer::complete);
-    ws.writeTextMessage(text);
-    return answer.get(10, TimeUnit.SECONDS);
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
 }

@@ -27,8 +27,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import static io.pomelo.sidecar.watch.LiveReloadTest.await;
-import static io.pomelo.sidecar.watch.LiveReloadTest.waitFor;
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
+import static io.pomelo.sidecar.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** certbot-style renewal: the certificate files are replaced while WebSockets are open. */
@@ -74,22 +75,22 @@ class CertificateReloadTest {
   void newHandshakesGetTheRenewedCertificateAndOpenConnectionsKeepGoing() throws Exception {
     WebSocket before = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     BigInteger oldSerial = serial(before);
-    assertThat(LiveReloadTestEcho.once(before, "a")).isEqualTo("gate:a");
+    assertThat(echo(before, "a")).isEqualTo("gate:a");
 
     BigInteger newSerial = serialOf(renewed.certFile());
     assertThat(newSerial).isNotEqualTo(oldSerial);
     // certbot replaces both files; the key first here, so for a moment they do not match.
     FileWrites.ATOMIC_RENAME.write(keyFile, Files.readString(renewed.keyFile()));
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
-    assertThat(waitFor(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial))).isTrue();
+    assertThat(eventually(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial))).isTrue();
     assertThat(sidecar.lastReload().certificatesReloaded()).isTrue();
 
     // A new client: the first one would resume its TLS session, which still names the old certificate.
     WebSocket after = await(TestSidecar.connect(freshClient(),
       sidecar.publicPort(), "/gate/"));
     assertThat(serial(after)).isEqualTo(newSerial);
-    assertThat(LiveReloadTestEcho.once(after, "b")).isEqualTo("gate:b");
-    assertThat(LiveReloadTestEcho.once(before, "c")).isEqualTo("gate:c");
+    assertThat(echo(after, "b")).isEqualTo("gate:b");
+    assertThat(echo(before, "c")).isEqualTo("gate:c");
     assertThat(serial(before)).isEqualTo(oldSerial);
   }
 
@@ -98,7 +99,7 @@ class CertificateReloadTest {
     BigInteger serial = sidecar.certificates().get(0).leaf().getSerialNumber();
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(certFile, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
-    assertThat(waitFor(() -> sidecar.lastReload().at().isAfter(before)
+    assertThat(eventually(() -> sidecar.lastReload().at().isAfter(before)
       && sidecar.lastReload().result().equals(ReloadOutcome.ERROR))).isTrue();
     assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains(certFile.toString())
       .contains("tls.certificates[0].certFile"));
@@ -109,7 +110,7 @@ class CertificateReloadTest {
     // A key that belongs to another certificate is refused too.
     Instant later = Instant.now();
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
-    assertThat(waitFor(() -> sidecar.lastReload().at().isAfter(later)
+    assertThat(eventually(() -> sidecar.lastReload().at().isAfter(later)
       && sidecar.lastReload().errors().stream().anyMatch(e -> e.contains("does not belong")))).isTrue();
     assertThat(sidecar.certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
   }
@@ -133,13 +134,4 @@ class CertificateReloadTest {
       .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem)))).getSerialNumber();
   }
 
-  /** The one-message echo of LiveReloadTest, shared. */
-  static final class LiveReloadTestEcho {
-    static String once(WebSocket ws, String text) throws Exception {
-      java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
-      ws.textMessageHandler(answer::complete);
-      ws.writeTextMessage(text);
-      return answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-  }
 }

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static io.pomelo.sidecar.watch.LiveReloadTest.await;
+import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** POST /api/reload re-reads the configuration too, and answers with what it did. */

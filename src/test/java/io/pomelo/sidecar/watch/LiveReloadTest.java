@@ -7,6 +7,9 @@ import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
+import static io.pomelo.sidecar.testing.Await.eventually;
 import io.pomelo.sidecar.testing.FileWrites;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
@@ -42,8 +45,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** servers.json rewritten under load, through real files in a temporary directory and the real TLS listener. */
 class LiveReloadTest {
-
-  private static final long WAIT = 15;
 
   @TempDir
   Path dir;
@@ -116,7 +117,7 @@ class LiveReloadTest {
       Instant before = Instant.now();
       if (i % 5 == 4) {
         style.write(serversJson, broken[i % broken.length]);
-        assertThat(waitFor(() -> sidecar.lastReload().at().isAfter(before)
+        assertThat(eventually(() -> sidecar.lastReload().at().isAfter(before)
           && sidecar.lastReload().result().equals(ReloadOutcome.ERROR)))
           .as("rewrite %d (%s) reported as an error", i, style).isTrue();
         assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generationBefore);
@@ -130,7 +131,7 @@ class LiveReloadTest {
       String content = servers(extras);
       style.write(serversJson, content);
       String sha = sha256(content);
-      assertThat(waitFor(() -> sidecar.routeSnapshot().sha256().equals(sha)))
+      assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha)))
         .as("rewrite %d (%s) loaded", i, style).isTrue();
       assertThat(sidecar.routes().paths()).containsAll(extras.stream().map(e -> "/" + e + "/").toList());
     }
@@ -138,7 +139,7 @@ class LiveReloadTest {
     // New routes serve; removed ones answer 404 to new upgrades.
     for (String extra : extras) {
       WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/" + extra + "/"));
-      assertThat(EchoLoop.once(ws, "hi")).isEqualTo("other:hi");
+      assertThat(echo(ws, "hi")).isEqualTo("other:hi");
     }
     String removed = "extra-server-" + List.of(0, 1, 2, 3, 4, 5, 6).stream()
       .filter(n -> !extras.contains("extra-server-" + n)).findFirst().orElseThrow();
@@ -160,14 +161,14 @@ class LiveReloadTest {
     Files.writeString(serversJson, servers(List.of("extra-server-1")));
     startSidecar(ReloadConfig.defaults());
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/extra-server-1/"));
-    assertThat(EchoLoop.once(ws, "a")).isEqualTo("other:a");
+    assertThat(echo(ws, "a")).isEqualTo("other:a");
     String without = servers(List.of());
     FileWrites.ATOMIC_RENAME.write(serversJson, without);
-    assertThat(waitFor(() -> sidecar.routeSnapshot().sha256().equals(sha256(without)))).isTrue();
+    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(without)))).isTrue();
     assertThat(sidecar.lastReload().diff().removed()).containsExactly("/extra-server-1/");
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/extra-server-1/")))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(404));
-    assertThat(EchoLoop.once(ws, "still here")).isEqualTo("other:still here");
+    assertThat(echo(ws, "still here")).isEqualTo("other:still here");
   }
 
   @Test
@@ -176,27 +177,27 @@ class LiveReloadTest {
     startSidecar(new ReloadConfig(true, ReloadConfig.RemovedRoutes.CLOSE_AFTER, Duration.ofMillis(300)));
     WebSocket removedOne = await(TestSidecar.connect(client, sidecar.publicPort(), "/extra-server-1/"));
     WebSocket keptOne = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    assertThat(EchoLoop.once(removedOne, "a")).isEqualTo("other:a");
+    assertThat(echo(removedOne, "a")).isEqualTo("other:a");
     CompletableFuture<Short> code = new CompletableFuture<>();
     removedOne.closeHandler(v -> code.complete(removedOne.closeStatusCode()));
     FileWrites.ATOMIC_RENAME.write(serversJson, servers(List.of()));
-    assertThat(code.get(WAIT, TimeUnit.SECONDS)).isEqualTo((short) 1012);
-    assertThat(EchoLoop.once(keptOne, "b")).isEqualTo("gate:b");
+    assertThat(code.get(io.pomelo.sidecar.testing.Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 1012);
+    assertThat(echo(keptOne, "b")).isEqualTo("gate:b");
   }
 
   @Test
   void aRetargetedRouteKeepsOpenConnectionsOnTheOldServer() throws Exception {
     startSidecar(ReloadConfig.defaults());
     WebSocket old = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    assertThat(EchoLoop.once(old, "1")).isEqualTo("gate:1");
+    assertThat(echo(old, "1")).isEqualTo("gate:1");
     String moved = servers(List.of()).replace(":" + gate.port() + ",", ":" + other.port() + ",")
       .replace("\"clientPort\" : " + gate.port(), "\"clientPort\" : " + other.port());
     FileWrites.TRUNCATE_AND_WRITE.write(serversJson, moved);
-    assertThat(waitFor(() -> sidecar.routeSnapshot().sha256().equals(sha256(moved)))).isTrue();
+    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(moved)))).isTrue();
     assertThat(sidecar.lastReload().diff().retargeted()).contains("/gate/", "/gate-server-1/");
     WebSocket fresh = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    assertThat(EchoLoop.once(fresh, "2")).isEqualTo("other:2");
-    assertThat(EchoLoop.once(old, "3")).isEqualTo("gate:3");
+    assertThat(echo(fresh, "2")).isEqualTo("other:2");
+    assertThat(echo(old, "3")).isEqualTo("gate:3");
   }
 
   @Test
@@ -205,15 +206,15 @@ class LiveReloadTest {
     long generation = sidecar.routeSnapshot().generation();
     Instant before = Instant.now();
     Files.delete(serversJson);
-    assertThat(waitFor(() -> sidecar.lastReload().at().isAfter(before)
+    assertThat(eventually(() -> sidecar.lastReload().at().isAfter(before)
       && sidecar.lastReload().result().equals(ReloadOutcome.ERROR))).isTrue();
     assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains("servers.json"));
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    assertThat(EchoLoop.once(ws, "x")).isEqualTo("gate:x");
+    assertThat(echo(ws, "x")).isEqualTo("gate:x");
     String back = servers(List.of("extra-server-2"));
     Files.writeString(serversJson, back);
-    assertThat(waitFor(() -> sidecar.routeSnapshot().sha256().equals(sha256(back)))).isTrue();
+    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(back)))).isTrue();
     assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.OK);
   }
 
@@ -223,7 +224,7 @@ class LiveReloadTest {
     long generation = sidecar.routeSnapshot().generation();
     String same = servers(List.of()) + "\n";
     FileWrites.ATOMIC_RENAME.write(serversJson, same);
-    assertThat(waitFor(() -> sidecar.routeSnapshot().sha256().equals(sha256(same)))).isTrue();
+    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(same)))).isTrue();
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
     assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.UNCHANGED);
   }
@@ -274,15 +275,9 @@ class LiveReloadTest {
 
     void stop() throws Exception {
       running.set(false);
-      idle.get(WAIT, TimeUnit.SECONDS);
+      idle.get(io.pomelo.sidecar.testing.Await.SECONDS, TimeUnit.SECONDS);
     }
 
-    static String once(WebSocket ws, String text) throws Exception {
-      CompletableFuture<String> answer = new CompletableFuture<>();
-      ws.textMessageHandler(answer::complete);
-      ws.writeTextMessage(text);
-      return answer.get(WAIT, TimeUnit.SECONDS);
-    }
   }
 
   static String sha256(String content) {
@@ -294,22 +289,4 @@ class LiveReloadTest {
     }
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(5);
-    }
-    return condition.getAsBoolean();
-  }
 }
