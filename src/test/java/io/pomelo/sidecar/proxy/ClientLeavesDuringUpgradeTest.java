@@ -1,0 +1,103 @@
+package io.pomelo.sidecar.proxy;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.pomelo.sidecar.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A client that goes away while the Pomelo server is still answering its upgrade must not leave the sidecar's
+ * connection to the server open (Vert.x's toNetSocket can throw rather than fail in that window).
+ */
+class ClientLeavesDuringUpgradeTest {
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+  private Sidecar sidecar;
+  private TestSidecar fixture;
+  private final CompletableFuture<NetSocket> requestSeen = new CompletableFuture<>();
+  private final CompletableFuture<Void> backendClosed = new CompletableFuture<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    // A server that reads the upgrade and answers only when the test says so.
+    NetServer slow = vertx.createNetServer().connectHandler(socket -> {
+      Buffer head = Buffer.buffer();
+      socket.handler(data -> {
+        head.appendBuffer(data);
+        if (head.toString().contains("\r\n\r\n")) {
+          requestSeen.complete(socket);
+        }
+      });
+      socket.closeHandler(v -> backendClosed.complete(null));
+    });
+    await(slow.listen(0, "127.0.0.1"));
+    fixture = new TestSidecar(dir);
+    sidecar = await(fixture.start(vertx, fixture.config(
+      fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", slow.actualPort()))), List.of())));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  @Test
+  void theServerConnectionIsClosedWhenTheClientLeavesFirst() throws Exception {
+    try (SSLSocket client = tlsClient()) {
+      OutputStream out = client.getOutputStream();
+      out.write(("GET /gate/ HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      NetSocket server = requestSeen.get(10, TimeUnit.SECONDS);
+      client.close();
+      // The server answers after the client is gone; the sidecar must drop the connection, not adopt it.
+      server.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+    }
+    backendClosed.get(10, TimeUnit.SECONDS);
+    assertThat(sidecar.tunnels().size()).isZero();
+  }
+
+  private SSLSocket tlsClient() throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("test", CertificateFactory.getInstance("X.509").generateCertificate(
+      new ByteArrayInputStream(Files.readAllBytes(fixture.certificate().certFile()))));
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", sidecar.publicPort());
+    socket.startHandshake();
+    return socket;
+  }
+}

@@ -1,0 +1,112 @@
+package io.pomelo.sidecar.tls;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.pomelo.sidecar.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Several domains on one port: the client's SNI name picks the certificate; the first is the default. */
+class SniTest {
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+  private Sidecar sidecar;
+  private TrustManagerFactory trust;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    EchoBackend gate = await(EchoBackend.start(vertx, "gate"));
+    TestSidecar fixture = new TestSidecar(dir);
+    CertificateConfig a = SelfSignedCertificate.write(dir.resolve("a.pem"), dir.resolve("a.key"),
+      List.of("game-a.test"), Instant.now(), Duration.ofDays(1));
+    CertificateConfig b = SelfSignedCertificate.write(dir.resolve("b.pem"), dir.resolve("b.key"),
+      List.of("game-b.test", "*.game-b.test"), Instant.now(), Duration.ofDays(1));
+    sidecar = await(fixture.start(vertx,
+      fixture.config(fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of())
+        .withTls(new TlsConfig(List.of(a, b)))));
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    for (Path pem : List.of(a.certFile(), b.certFile())) {
+      trust.setCertificateEntry(pem.getFileName().toString(), CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem))));
+    }
+    this.trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    this.trust.init(trust);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  @Test
+  void theClientsNamePicksTheCertificate() throws Exception {
+    assertThat(commonName(handshake("game-a.test", null))).isEqualTo("game-a.test");
+    assertThat(commonName(handshake("game-b.test", null))).isEqualTo("game-b.test");
+    assertThat(commonName(handshake("eu.game-b.test", null))).isEqualTo("game-b.test");
+    assertThat(commonName(handshake(null, null))).as("no SNI: the first certificate").isEqualTo("game-a.test");
+  }
+
+  @Test
+  void onlyTls12AndTls13AreSpoken() throws Exception {
+    assertThat(handshake("game-a.test", "TLSv1.3").getSession().getProtocol()).isEqualTo("TLSv1.3");
+    assertThat(handshake("game-a.test", "TLSv1.2").getSession().getProtocol()).isEqualTo("TLSv1.2");
+    assertThatThrownBy(() -> handshake("game-a.test", "TLSv1.1")).isInstanceOf(javax.net.ssl.SSLException.class);
+  }
+
+  private SSLSocket handshake(String serverName, String protocol) throws Exception {
+    // A context per handshake: a shared one would resume the first session, which names the first certificate.
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", sidecar.publicPort());
+    var params = socket.getSSLParameters();
+    if (serverName != null) {
+      params.setServerNames(List.of(new SNIHostName(serverName)));
+    }
+    if (protocol != null) {
+      params.setProtocols(new String[]{protocol});
+    }
+    socket.setSSLParameters(params);
+    try {
+      socket.startHandshake();
+    } catch (Exception e) {
+      socket.close();
+      throw e;
+    }
+    socket.close();
+    return socket;
+  }
+
+  private static String commonName(SSLSocket socket) throws Exception {
+    String dn = ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+    return dn.replaceAll(".*CN=([^,]+).*", "$1");
+  }
+}
