@@ -36,11 +36,17 @@ final class AdminClient {
   }
 
   private final HttpClient http;
+  private final String host;
   private final int port;
   private final String token;
 
   AdminClient(Vertx vertx, int port, String token) {
+    this(vertx, "127.0.0.1", port, token);
+  }
+
+  AdminClient(Vertx vertx, String host, int port, String token) {
     this.http = vertx.createHttpClient();
+    this.host = host;
     this.port = port;
     this.token = token;
   }
@@ -50,7 +56,7 @@ final class AdminClient {
   }
 
   Answer send(HttpMethod method, String uri, String bearer) throws Exception {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
+    RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri);
     if (bearer != null) {
       options.putHeader("Authorization", "Bearer " + bearer);
     }
