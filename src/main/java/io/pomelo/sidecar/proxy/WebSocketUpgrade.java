@@ -94,7 +94,7 @@ final class WebSocketUpgrade {
       if (created.failed()) {
         // The TCP connection to the server failed or timed out: that is what a health check would have seen.
         if (live.healthAware()) {
-          attempt.backend.markUnhealthy(Instant.now(), created.cause().toString());
+          attempt.backend.markUnhealthy(Instant.now(), String.valueOf(created.cause().getMessage()));
         }
         fail(request, 502, target, created.cause());
         finish(attempt, 502, null);
