@@ -22,7 +22,7 @@ public final class HealthChecks {
   private final HealthConfig config;
   /** A check still waiting for its connect is not started again: a slow server gets one at a time. */
   private final Set<TargetKey> inFlight = ConcurrentHashMap.newKeySet();
-  private NetClient client;
+  private volatile NetClient client;
   private long timer = -1;
 
   public HealthChecks(Vertx vertx, LiveState live, HealthConfig config) {
@@ -55,8 +55,16 @@ public final class HealthChecks {
 
   private void check(BackendState backend) {
     TargetKey key = backend.key();
-    client.connect(key.port(), key.host()).onComplete(ar -> {
+    NetClient checking = client;
+    checking.connect(key.port(), key.host()).onComplete(ar -> {
       inFlight.remove(key);
+      if (client != checking) {
+        // Stopped meanwhile: a connect cut short by closing the client says nothing about the server.
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
+        return;
+      }
       if (ar.succeeded()) {
         ar.result().close();
         backend.markHealthy(Instant.now());
