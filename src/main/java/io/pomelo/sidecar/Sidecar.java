@@ -1,11 +1,14 @@
 package io.pomelo.sidecar;
 
 import io.pomelo.sidecar.admin.AdminListener;
+import io.pomelo.sidecar.admin.SidecarMeters;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.health.HealthChecks;
+import io.pomelo.sidecar.health.LiveState;
 import io.pomelo.sidecar.proxy.PublicListener;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
@@ -23,6 +26,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +66,10 @@ public final class Sidecar {
   private final Map<String, String> env;
   private final ActiveRoutes routes = new ActiveRoutes();
   private final Tunnels tunnels = new Tunnels();
+  /** Counts and health beside the table; survives every reload. */
+  private final LiveState live;
+  private final HealthChecks healthChecks;
+  private final SidecarMeters meters;
   private final List<PublicListener> listeners = new CopyOnWriteArrayList<>();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> reloadStarted = new CopyOnWriteArrayList<>();
@@ -72,17 +81,22 @@ public final class Sidecar {
   private volatile String environment = "";
   private volatile ReloadOutcome lastReload;
   private volatile boolean stopping;
+  /** True once the public listener is bound on every event loop. */
+  private volatile boolean bound;
   private AdminListener admin;
   private DirectoryWatcher watcher;
 
   private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
-                  Map<String, String> env) {
+                  Map<String, String> env, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.control = vertx.getOrCreateContext();
     this.config = config;
     this.configSource = configSource;
     this.env = env;
     this.requests = new ReloadRequests<>(control, this::reload);
+    this.live = new LiveState(config.health().enabled());
+    this.healthChecks = new HealthChecks(vertx, live, config.health());
+    this.meters = new SidecarMeters(registry, this);
   }
 
   /** Starts with a fixed configuration: explicit reloads read servers.json and the certificates again. */
@@ -96,32 +110,55 @@ public final class Sidecar {
    */
   public static Future<Sidecar> start(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
                                       Map<String, String> env) {
-    Sidecar sidecar = new Sidecar(vertx, config, configSource, env);
+    return prepare(vertx, config, configSource, env, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start();
+  }
+
+  /**
+   * A sidecar that has read and bound nothing yet, so that its admin API can be watched through the whole start
+   * ({@code /readyz} answers 503 until {@link #start()} has loaded the table and bound the public listener).
+   *
+   * @param registry where the sidecar's series go; the one Vert.x's own metrics use, when it was built with them
+   */
+  public static Sidecar prepare(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                                Map<String, String> env, PrometheusMeterRegistry registry) {
+    return new Sidecar(vertx, config, configSource, env, registry);
+  }
+
+  /** Reads everything, then binds the public listener and the admin API; fails without binding on a bad file. */
+  public Future<Sidecar> start() {
     Promise<Sidecar> started = Promise.promise();
-    sidecar.control.runOnContext(v -> sidecar.begin().onComplete(started));
+    control.runOnContext(v -> begin().onComplete(started));
     return started.future();
   }
 
   private Future<Sidecar> begin() {
+    java.util.Optional<ConfigProblem> openAdmin = config.admin().problem(config.file().toString());
+    if (openAdmin.isPresent()) {
+      return Future.failedFuture(new ConfigException(openAdmin.get()));
+    }
     return vertx.executeBlocking(() -> LoadedFiles.read(config, env).orThrow(), false).compose(files -> {
       warn(files);
       RouteTable table = files.plan().table();
+      live.follow(table);
       routes.install(table, files.servers().sha256(), Instant.now());
       environment = files.servers().environment();
       certificates = files.certificates();
-      admin = new AdminListener(config.admin().listener(), this);
+      admin = new AdminListener(config.admin(), this);
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
       return vertx.deployVerticle(() -> {
-          PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels);
+          PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels,
+            live);
           listeners.add(listener);
           return listener;
         }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
         .compose(id -> {
           deployments.add(id);
+          bound = true;
           return vertx.deployVerticle(admin);
         })
         .map(id -> {
           deployments.add(id);
+          healthChecks.start();
           lastReload = new ReloadOutcome("start", Instant.now(), routes.snapshot().generation(), ReloadOutcome.OK,
             List.of(), RouteDiff.between(RouteTable.empty(), table), true, List.of());
           watch();
@@ -208,9 +245,12 @@ public final class Sidecar {
       if (diff.isEmpty()) {
         routes.touch(files.servers().sha256());
       } else {
+        live.follow(after);
         routes.install(after, files.servers().sha256(), Instant.now());
         environment = files.servers().environment();
         afterRemoval(diff.removed());
+        // New servers are tried at once (unknown counts as healthy); a check now tells sooner if they are down.
+        healthChecks.checkAll();
       }
     }
     RouteDiff installed = diff;
@@ -349,6 +389,7 @@ public final class Sidecar {
     Promise<Void> done = Promise.promise();
     control.runOnContext(v -> {
       stopping = true;
+      healthChecks.stop();
       if (watcher != null) {
         try {
           watcher.close();
@@ -392,12 +433,23 @@ public final class Sidecar {
 
   // ---- what the admin API and the command line read ----------------------------------------------------------
 
+  /** The bound public port; 0 before the listener is bound. */
   public int publicPort() {
-    return listeners.get(0).actualPort();
+    return bound ? listeners.get(0).actualPort() : 0;
   }
 
+  /** The bound admin port; 0 before the admin listener is bound. */
   public int adminPort() {
-    return admin.actualPort();
+    return admin == null ? 0 : admin.actualPort();
+  }
+
+  /** Counts per route and health per server, kept across reloads. */
+  public LiveState live() {
+    return live;
+  }
+
+  public SidecarMeters meters() {
+    return meters;
   }
 
   public RouteTable routes() {
@@ -434,7 +486,7 @@ public final class Sidecar {
 
   /** True once the table is loaded and the public listener is bound, until the stop begins. */
   public boolean ready() {
-    return !stopping && !listeners.isEmpty() && routes.snapshot().generation() > 0;
+    return !stopping && bound && routes.snapshot().generation() > 0;
   }
 
   // ---- logging -----------------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 package io.pomelo.sidecar.admin;
 
+import io.pomelo.sidecar.ReloadOutcome;
 import io.pomelo.sidecar.Sidecar;
-import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.config.AdminConfig;
+import io.pomelo.sidecar.health.LiveState;
 import io.pomelo.sidecar.route.Route;
+import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -12,34 +15,53 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The admin REST API. It owns nothing: every answer is read from the running sidecar, whose route table is the one
- * the proxy serves. Errors are JSON too.
+ * the proxy serves. GET only, except {@code POST /api/reload}. Errors are JSON too. With a token configured, every
+ * endpoint but the probes needs it; {@code src/main/resources/openapi.yaml} describes them all.
  */
 public final class AdminListener extends VerticleBase {
 
-  private final ListenerConfig listen;
+  /** Prometheus text exposition format 0.0.4, what every Prometheus version scrapes. */
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final AdminConfig config;
   private final Sidecar sidecar;
   private HttpServer server;
 
-  public AdminListener(ListenerConfig listen, Sidecar sidecar) {
-    this.listen = listen;
+  public AdminListener(AdminConfig config, Sidecar sidecar) {
+    this.config = config;
     this.sidecar = sidecar;
   }
 
   @Override
   public Future<?> start() {
+    String openApi = openApi();
     Router router = Router.router(vertx);
+    // Probes come first and need no token: a load balancer or systemd cannot be given one.
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "serving").encode()));
     router.get("/readyz").handler(this::ready);
+    if (config.requiresToken()) {
+      router.route().handler(new BearerToken(config.token()));
+    }
     router.get("/api/routes").handler(this::routes);
+    router.get("/api/routes/:serverId").handler(this::server);
     router.get("/api/status").handler(ctx -> json(ctx, 200, StatusView.of(sidecar, version()).encodePrettily()));
     router.post("/api/reload").handler(this::reload);
+    router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
+      .end(openApi));
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT)
+      .end(sidecar.meters().scrape()));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
     router.errorHandler(500, ctx -> error(ctx, 500, "internal error"));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
-      .requestHandler(router);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.listener().host())
+      .setPort(config.listener().port())).requestHandler(router);
     return server.listen();
   }
 
@@ -53,12 +75,43 @@ public final class AdminListener extends VerticleBase {
       .put("generation", sidecar.routeSnapshot().generation()).encode());
   }
 
+  /** Every route, or those of one server type with {@code ?serverType=}; [] when none. */
   private void routes(RoutingContext ctx) {
+    String type = ctx.queryParams().get("serverType");
     JsonArray body = new JsonArray();
     for (Route route : sidecar.routes().routes()) {
-      body.add(RouteView.of(route));
+      if (type == null || type.equals(route.serverType())) {
+        body.add(RouteView.of(route, sidecar.live()));
+      }
     }
     json(ctx, 200, body.encodePrettily());
+  }
+
+  /**
+   * One server: its own health and connections, and every route that can reach it (its {@code /<serverId>/}, its
+   * type's, the aliases), each as {@code GET /api/routes} shows it.
+   */
+  private void server(RoutingContext ctx) {
+    String id = ctx.pathParam("serverId");
+    LiveState live = sidecar.live();
+    JsonObject server = null;
+    JsonArray routes = new JsonArray();
+    for (Route route : sidecar.routes().routes()) {
+      for (Target target : route.targets()) {
+        if (target.serverId().equals(id)) {
+          if (server == null) {
+            server = RouteView.server(target, live.backend(target), live.healthAware());
+          }
+          routes.add(RouteView.of(route, live));
+          break;
+        }
+      }
+    }
+    if (server == null) {
+      error(ctx, 404, "no server " + id + " in the route table");
+      return;
+    }
+    json(ctx, 200, new JsonObject().put("server", server).put("routes", routes).encodePrettily());
   }
 
   /** Reads everything again, like SIGHUP, and answers with the outcome: 200 when applied, 422 when kept back. */
@@ -68,9 +121,20 @@ public final class AdminListener extends VerticleBase {
         error(ctx, 503, String.valueOf(ar.cause().getMessage()));
         return;
       }
-      int status = ar.result().result().equals(io.pomelo.sidecar.ReloadOutcome.ERROR) ? 422 : 200;
+      int status = ar.result().result().equals(ReloadOutcome.ERROR) ? 422 : 200;
       json(ctx, status, StatusView.reload(ar.result()).encodePrettily());
     });
+  }
+
+  private static String openApi() {
+    try (InputStream in = AdminListener.class.getResourceAsStream("/openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static String version() {

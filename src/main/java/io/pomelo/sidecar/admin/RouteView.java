@@ -1,5 +1,8 @@
 package io.pomelo.sidecar.admin;
 
+import io.pomelo.sidecar.health.BackendState;
+import io.pomelo.sidecar.health.LiveState;
+import io.pomelo.sidecar.health.RouteCounters;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.json.JsonArray;
@@ -14,10 +17,11 @@ public final class RouteView {
   private RouteView() {
   }
 
+  /** The route as configured: what {@code check --json} prints, since nothing runs there. */
   public static JsonObject of(Route route) {
     JsonArray targets = new JsonArray();
     for (Target t : route.targets()) {
-      targets.add(new JsonObject().put("id", t.serverId()).put("host", t.host()).put("port", t.port()));
+      targets.add(target(t));
     }
     return new JsonObject()
       .put("path", route.path())
@@ -25,5 +29,39 @@ public final class RouteView {
       .put("serverType", route.serverType())
       .put("stripPrefix", route.stripPrefix())
       .put("targets", targets);
+  }
+
+  /** The route with its live counts and each target's health and connections. */
+  public static JsonObject of(Route route, LiveState live) {
+    RouteCounters counters = live.route(route.path());
+    JsonArray targets = new JsonArray();
+    for (Target t : route.targets()) {
+      targets.add(server(t, live.backend(t), live.healthAware()));
+    }
+    return new JsonObject()
+      .put("path", route.path())
+      .put("kind", route.kind().label())
+      .put("serverType", route.serverType())
+      .put("stripPrefix", route.stripPrefix())
+      .put("activeConnections", counters.active())
+      .put("totalConnections", counters.total())
+      .put("bytesIn", counters.bytesIn())
+      .put("bytesOut", counters.bytesOut())
+      .put("targets", targets);
+  }
+
+  /** One server with its health; also the {@code server} of {@code GET /api/routes/{serverId}}. */
+  static JsonObject server(Target t, BackendState state, boolean healthAware) {
+    return target(t)
+      .put("serverType", t.serverType())
+      .put("healthy", !healthAware || state.health().usable())
+      .put("health", healthAware ? state.health().label() : "unchecked")
+      .put("lastCheck", state.lastCheck() == null ? null : state.lastCheck().toString())
+      .put("lastError", state.lastError())
+      .put("activeConnections", state.active());
+  }
+
+  private static JsonObject target(Target t) {
+    return new JsonObject().put("id", t.serverId()).put("host", t.host()).put("port", t.port());
   }
 }

@@ -2,18 +2,22 @@ package io.pomelo.sidecar.admin;
 
 import io.pomelo.sidecar.ReloadOutcome;
 import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.HealthConfig;
+import io.pomelo.sidecar.health.LiveState;
 import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.RouteDiff;
+import io.pomelo.sidecar.route.Target;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** What {@code GET /api/status} and {@code POST /api/reload} say. Its own shapes, never internal objects. */
 public final class StatusView {
@@ -42,7 +46,9 @@ public final class StatusView {
         .put("loadedAt", routes.loadedAt().toString())
         .put("sha256", routes.sha256())
         .put("count", routes.table().routes().size()))
+      .put("ready", sidecar.ready())
       .put("openConnections", sidecar.tunnels().size())
+      .put("health", health(sidecar))
       .put("lastReload", reload(sidecar.lastReload()))
       .put("certificates", certificates);
   }
@@ -67,18 +73,28 @@ public final class StatusView {
       .put("needsRestart", new JsonArray(List.copyOf(outcome.needsRestart())));
   }
 
-  private static JsonObject certificate(X509Certificate leaf) {
-    JsonArray names = new JsonArray();
-    try {
-      Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
-      if (sans != null) {
-        for (List<?> san : sans) {
-          names.add(String.valueOf(san.get(1)));
-        }
+  /** Whether checks run, and how many servers of the current table are up and down. */
+  private static JsonObject health(Sidecar sidecar) {
+    HealthConfig config = sidecar.config().health();
+    LiveState live = sidecar.live();
+    Set<String> up = new TreeSet<>();
+    Set<String> down = new TreeSet<>();
+    for (Route route : sidecar.routes().routes()) {
+      for (Target target : route.targets()) {
+        boolean usable = !live.healthAware() || live.backend(target).health().usable();
+        (usable ? up : down).add(target.serverId());
       }
-    } catch (CertificateParsingException e) {
-      // no names to show
     }
+    return new JsonObject()
+      .put("enabled", config.enabled())
+      .put("intervalMillis", config.interval().toMillis())
+      .put("timeoutMillis", config.timeout().toMillis())
+      .put("serversUp", up.size())
+      .put("serversDown", new JsonArray(List.copyOf(down)));
+  }
+
+  private static JsonObject certificate(X509Certificate leaf) {
+    JsonArray names = new JsonArray(CertificateNames.all(leaf));
     Instant notAfter = leaf.getNotAfter().toInstant();
     return new JsonObject()
       .put("subject", leaf.getSubjectX500Principal().getName())

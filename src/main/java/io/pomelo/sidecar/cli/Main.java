@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar pomelo-sidecar.jar <command>}. */
 @Command(name = "pomelo-sidecar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
   description = "One TLS port in front of every Pomelo frontend server, configured from Pomelo's servers.json.",
-  subcommands = {RunCommand.class, CheckCommand.class, ExportNginxCommand.class, CommandLine.HelpCommand.class})
+  subcommands = {RunCommand.class, CheckCommand.class, RoutesCommand.class, ExportNginxCommand.class,
+    CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -35,7 +35,12 @@ final class RouteTableText {
         first = false;
       }
     }
-    int[] widths = new int[HEADER.size()];
+    return columns(rows);
+  }
+
+  /** Rows of cells as left-aligned columns two spaces apart; the first row is the header. */
+  static String columns(List<List<String>> rows) {
+    int[] widths = new int[rows.get(0).size()];
     for (List<String> row : rows) {
       for (int i = 0; i < row.size(); i++) {
         widths[i] = Math.max(widths[i], row.get(i).length());

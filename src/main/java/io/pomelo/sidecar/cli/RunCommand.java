@@ -2,10 +2,12 @@ package io.pomelo.sidecar.cli;
 
 import io.pomelo.sidecar.ReloadOutcome;
 import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.admin.VertxMetrics;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.systemd.HangupSignal;
 import io.pomelo.sidecar.systemd.SystemdNotifier;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,14 +44,16 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
-    Vertx vertx = Vertx.vertx();
+    // Vert.x's own metrics and the sidecar's share one registry, which GET /metrics writes out.
+    PrometheusMeterRegistry registry = VertxMetrics.registry();
+    Vertx vertx = VertxMetrics.vertx(registry);
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
     // Explicit reloads read the configuration file again, exactly as at start (development values included).
     Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(() -> options.load(vertx, env), false);
     Sidecar sidecar;
     try {
       SidecarConfig config = options.load(vertx, env);
-      sidecar = ConfigOptions.await(Sidecar.start(vertx, config, source, env));
+      sidecar = ConfigOptions.await(Sidecar.prepare(vertx, config, source, env, registry).start());
     } catch (ConfigException e) {
       ProblemReport.problems(spec.commandLine().getErr(), e);
       spec.commandLine().getErr().flush();

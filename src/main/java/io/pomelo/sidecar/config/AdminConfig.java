@@ -1,9 +1,51 @@
 package io.pomelo.sidecar.config;
 
+import java.nio.file.Path;
+import java.util.Optional;
+
 /**
  * The admin REST API ({@code admin:}).
  *
- * @param listener default 127.0.0.1:9090; loopback only, so that nothing off the host can read the routes
+ * @param listener  default 127.0.0.1:9090; loopback, so that nothing off the host can read the routes
+ * @param token     default none: the bearer token every endpoint but /healthz and /readyz then requires; from
+ *                  {@code admin.token} (or {@code POMELO_SIDECAR_ADMIN_TOKEN}) or read from {@code tokenFile}.
+ *                  Required when the listener is not on loopback. Empty means none
+ * @param tokenFile default none: a file whose content (trimmed) is the token, e.g. a systemd credential; null
+ *                  when not set
  */
-public record AdminConfig(ListenerConfig listener) {
+public record AdminConfig(ListenerConfig listener, String token, Path tokenFile) {
+
+  public AdminConfig {
+    token = token == null ? "" : token;
+  }
+
+  /** No token: fine on loopback only. */
+  public AdminConfig(ListenerConfig listener) {
+    this(listener, "", null);
+  }
+
+  public boolean requiresToken() {
+    return !token.isEmpty();
+  }
+
+  /**
+   * The rule that keeps the admin API from being open to the network: off loopback, a token is required.
+   *
+   * @param file the configuration file, for the message
+   */
+  public Optional<ConfigProblem> problem(String file) {
+    if (listener.isLoopback() || requiresToken()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ConfigProblem(file, "admin.host", listener.host(),
+      "is not a loopback address, so the admin API needs a token: set admin.token or admin.tokenFile "
+        + "(or the environment variable POMELO_SIDECAR_ADMIN_TOKEN), or bind admin.host to 127.0.0.1"));
+  }
+
+  /** Never shows the token: configurations end up in logs and exception messages. */
+  @Override
+  public String toString() {
+    return "AdminConfig[listener=" + listener + ", token=" + (requiresToken() ? "(hidden)" : "(none)")
+      + ", tokenFile=" + tokenFile + "]";
+  }
 }

@@ -33,7 +33,9 @@ final class ConfigOverrides {
     "pomelo.serversFile", "pomelo.environment",
     "routes.stripPrefix", "routes.dial",
     "proxy.connectTimeout", "proxy.upgradeTimeout",
-    "admin.host", "admin.port",
+    "admin.host", "admin.port", "admin.token", "admin.tokenFile",
+    "health.enabled", "health.interval", "health.timeout",
+    "accessLog.enabled",
     "reload.watch", "reload.removedRoutes", "reload.closeAfter",
     "shutdown.drain",
     "state.dir");

@@ -16,39 +16,65 @@ import java.nio.file.Path;
  * @param shutdown how SIGTERM drains open connections
  * @param stateDir default: {@code $STATE_DIRECTORY} (systemd), else {@code ~/.local/state/pomelo-sidecar}; holds
  *                 the development certificate
+ * @param health   health checks of the Pomelo servers
+ * @param accessLog the one line per WebSocket upgrade
  */
 public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
                             ProxyConfig proxy, AdminConfig admin, ReloadConfig reload,
-                            ShutdownConfig shutdown, Path stateDir) {
+                            ShutdownConfig shutdown, Path stateDir, HealthConfig health, AccessLogConfig accessLog) {
+
+  /** With the default health checks and access log. */
+  public SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
+                       ProxyConfig proxy, AdminConfig admin, ReloadConfig reload, ShutdownConfig shutdown,
+                       Path stateDir) {
+    this(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, HealthConfig.defaults(),
+      AccessLogConfig.defaults());
+  }
 
   public SidecarConfig withListen(ListenerConfig value) {
-    return new SidecarConfig(file, value, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, value, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir,
+      health, accessLog);
   }
 
   public SidecarConfig withTls(TlsConfig value) {
-    return new SidecarConfig(file, listen, value, pomelo, routes, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, value, pomelo, routes, proxy, admin, reload, shutdown, stateDir,
+      health, accessLog);
   }
 
   public SidecarConfig withPomelo(PomeloConfig value) {
-    return new SidecarConfig(file, listen, tls, value, routes, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, value, routes, proxy, admin, reload, shutdown, stateDir,
+      health, accessLog);
   }
 
   public SidecarConfig withRoutes(RoutesConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, value, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, pomelo, value, proxy, admin, reload, shutdown, stateDir,
+      health, accessLog);
   }
 
   public SidecarConfig withReload(ReloadConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, value, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, value, shutdown, stateDir,
+      health, accessLog);
   }
 
   public SidecarConfig withAdmin(AdminConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, reload, shutdown, stateDir,
+      health, accessLog);
+  }
+
+  public SidecarConfig withHealth(HealthConfig value) {
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, value,
+      accessLog);
+  }
+
+  public SidecarConfig withAccessLog(AccessLogConfig value) {
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
+      value);
   }
 
   /** This configuration with the parts a reload may change taken from {@code next}. */
   public SidecarConfig withReloadable(SidecarConfig next) {
     return new SidecarConfig(file, listen, next.tls, next.pomelo, next.routes, proxy, admin, next.reload, shutdown,
-      stateDir);
+      stateDir, health, accessLog);
   }
 
   /** The keys whose change {@link #withReloadable} ignores: a restart applies them. */
@@ -68,6 +94,12 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
     }
     if (!stateDir.equals(next.stateDir)) {
       keys.add("state");
+    }
+    if (!health.equals(next.health)) {
+      keys.add("health");
+    }
+    if (!accessLog.equals(next.accessLog)) {
+      keys.add("accessLog");
     }
     return keys;
   }

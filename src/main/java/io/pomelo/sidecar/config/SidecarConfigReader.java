@@ -17,17 +17,20 @@ import java.util.Set;
  */
 final class SidecarConfigReader {
 
-  private static final Map<String, Set<String>> SECTIONS = Map.of(
-    "", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "reload", "shutdown", "state"),
-    "listen", Set.of("host", "port"),
-    "tls", Set.of("certificates"),
-    "pomelo", Set.of("serversFile", "environment"),
-    "routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides"),
-    "proxy", Set.of("connectTimeout", "upgradeTimeout"),
-    "admin", Set.of("host", "port"),
-    "reload", Set.of("watch", "removedRoutes", "closeAfter"),
-    "shutdown", Set.of("drain"),
-    "state", Set.of("dir"));
+  private static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
+    Map.entry("", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "reload", "shutdown", "state",
+      "health", "accessLog")),
+    Map.entry("listen", Set.of("host", "port")),
+    Map.entry("tls", Set.of("certificates")),
+    Map.entry("pomelo", Set.of("serversFile", "environment")),
+    Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides")),
+    Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout")),
+    Map.entry("admin", Set.of("host", "port", "token", "tokenFile")),
+    Map.entry("health", Set.of("enabled", "interval", "timeout")),
+    Map.entry("accessLog", Set.of("enabled")),
+    Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter")),
+    Map.entry("shutdown", Set.of("drain")),
+    Map.entry("state", Set.of("dir")));
 
   private final String file;
   private final Path baseDir;
@@ -67,8 +70,14 @@ final class SidecarConfigReader {
     ProxyConfig proxy = new ProxyConfig(
       duration(root, "proxy", "connectTimeout", Duration.ofSeconds(3)),
       duration(root, "proxy", "upgradeTimeout", Duration.ofSeconds(10)));
-    AdminConfig admin = new AdminConfig(new ListenerConfig(
-      string(root, "admin", "host", "127.0.0.1"), port(root, "admin", "port", 9090)));
+    AdminConfig admin = admin(root);
+    HealthConfig healthDefaults = HealthConfig.defaults();
+    HealthConfig health = new HealthConfig(
+      bool(section(root, "health").getValue("enabled"), "health.enabled", healthDefaults.enabled()),
+      duration(root, "health", "interval", healthDefaults.interval()),
+      duration(root, "health", "timeout", healthDefaults.timeout()));
+    AccessLogConfig accessLog = new AccessLogConfig(
+      bool(section(root, "accessLog").getValue("enabled"), "accessLog.enabled", true));
     ReloadConfig reload = new ReloadConfig(
       bool(section(root, "reload").getValue("watch"), "reload.watch", true),
       removedRoutes(section(root, "reload").getValue("removedRoutes")),
@@ -80,7 +89,34 @@ final class SidecarConfigReader {
       throw new ConfigException(problems);
     }
     return new SidecarConfig(Path.of(file), listen, tls, pomelo, routes, proxy, admin, reload, shutdown,
-      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir));
+      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir), health, accessLog);
+  }
+
+  /** The admin listener and its token: from admin.token, or the content of admin.tokenFile, never both. */
+  private AdminConfig admin(JsonObject root) {
+    ListenerConfig listener = new ListenerConfig(
+      string(root, "admin", "host", "127.0.0.1"), port(root, "admin", "port", 9090));
+    String token = string(root, "admin", "token", "");
+    String fileName = string(root, "admin", "tokenFile", "");
+    Path tokenFile = null;
+    if (!fileName.isEmpty()) {
+      tokenFile = path(fileName);
+      if (!token.isEmpty()) {
+        problem("admin.tokenFile", fileName, "set admin.token or admin.tokenFile, not both");
+      } else {
+        try {
+          token = java.nio.file.Files.readString(tokenFile).trim();
+          if (token.isEmpty()) {
+            problem("admin.tokenFile", fileName, "is empty; it must hold the token");
+          }
+        } catch (java.io.IOException | RuntimeException e) {
+          problem("admin.tokenFile", fileName, "cannot be read (" + e + ")");
+        }
+      }
+    }
+    AdminConfig admin = new AdminConfig(listener, token, tokenFile);
+    admin.problem(sources.getOrDefault("admin.host", file)).ifPresent(problems::add);
+    return admin;
   }
 
   /** {@code $STATE_DIRECTORY} (set by systemd's StateDirectory=), else the XDG state directory. */
@@ -312,7 +348,7 @@ final class SidecarConfigReader {
   private void problem(String place, Object value, String rule) {
     String source = sources.getOrDefault(place, file);
     String shown = value == null ? null
-      : place.endsWith("password") ? "(hidden)" : String.valueOf(value);
+      : place.endsWith("password") || place.equals("admin.token") ? "(hidden)" : String.valueOf(value);
     problems.add(new ConfigProblem(source, place, shown, rule));
   }
 }

@@ -15,8 +15,14 @@ final class FrameBoundary {
   /** Total header length once known (2, 4, 10, plus 4 with a mask); 2 until the second byte is seen. */
   private int headerNeed = 2;
   private byte second;
+  private boolean closeSeen;
   private long lengthSoFar;
   private long payloadLeft;
+
+  /** True once a close frame (opcode 8) has started in this direction. */
+  boolean closeSeen() {
+    return closeSeen;
+  }
 
   /** True when the bytes seen so far end exactly at a frame boundary. */
   boolean atBoundary() {
@@ -58,6 +64,7 @@ final class FrameBoundary {
   private void header(byte b) {
     headerHave++;
     if (headerHave == 1) {
+      closeSeen |= (b & 0x0f) == 0x8;
       return;
     }
     if (headerHave == 2) {

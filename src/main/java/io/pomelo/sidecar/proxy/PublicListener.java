@@ -1,6 +1,8 @@
 package io.pomelo.sidecar.proxy;
 
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.health.LiveState;
+import io.pomelo.sidecar.health.TargetChoice;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,14 +23,17 @@ public final class PublicListener extends VerticleBase {
   private final ServerSSLOptions tls;
   private final ActiveRoutes routes;
   private final Tunnels tunnels;
+  private final LiveState live;
   private HttpServer server;
   private HttpClient client;
 
-  public PublicListener(SidecarConfig config, ServerSSLOptions tls, ActiveRoutes routes, Tunnels tunnels) {
+  public PublicListener(SidecarConfig config, ServerSSLOptions tls, ActiveRoutes routes, Tunnels tunnels,
+                        LiveState live) {
     this.config = config;
     this.tls = tls;
     this.routes = routes;
     this.tunnels = tunnels;
+    this.live = live;
   }
 
   @Override
@@ -45,7 +50,8 @@ public final class PublicListener extends VerticleBase {
       .build();
     long timeout = config.proxy().upgradeTimeout().toMillis();
     RouteDispatch dispatch = new RouteDispatch(routes,
-      new WebSocketUpgrade(vertx, client, tunnels, timeout), new HttpForwarding(client, timeout));
+      new WebSocketUpgrade(vertx, client, tunnels, timeout, live, new AccessLog(config.accessLog().enabled())),
+      new HttpForwarding(client, timeout), new TargetChoice(live));
     HttpServerOptions options = new HttpServerOptions()
       .setHost(config.listen().host())
       .setPort(config.listen().port())

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
+import io.pomelo.sidecar.health.TargetChoice;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
@@ -9,45 +10,52 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The public listener's request handler: reads the current route table once, finds the route by longest prefix,
- * picks a target, and hands the request to the WebSocket or the HTTP path. One instance per event loop.
+ * picks a target by health and load ({@link TargetChoice}), and hands the request to the WebSocket or the HTTP path.
+ * One instance per event loop.
  */
 final class RouteDispatch implements Handler<HttpServerRequest> {
 
   private final ActiveRoutes routes;
   private final WebSocketUpgrade webSockets;
   private final HttpForwarding http;
-  /** Round-robin position for type routes; per event loop, so no contention. */
-  private int next;
+  /** Per event loop, so its round-robin position is never contended. */
+  private final TargetChoice choice;
 
-  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http) {
+  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http, TargetChoice choice) {
     this.routes = routes;
     this.webSockets = webSockets;
     this.http = http;
+    this.choice = choice;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     Route route = routes.current().match(request.path());
     if (route == null) {
+      if (request.canUpgradeToWebSocket()) {
+        webSockets.unserved(request, null, 404);
+      }
       request.response().setStatusCode(404)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .end("404 Not Found: no route for this path\n");
       return;
     }
-    Target target = pick(route);
+    Target target = choice.choose(route);
+    if (target == null) {
+      // Every server of the route failed its last check: dialling one would only make the client wait.
+      if (request.canUpgradeToWebSocket()) {
+        webSockets.unserved(request, route, 502);
+      }
+      request.response().setStatusCode(502)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end("502 Bad Gateway: no healthy server for " + route.path() + "\n");
+      return;
+    }
     if (request.canUpgradeToWebSocket()) {
       webSockets.forward(request, route, target);
     } else {
       http.forward(request, route, target);
     }
-  }
-
-  private Target pick(Route route) {
-    int size = route.targets().size();
-    if (size == 1) {
-      return route.targets().get(0);
-    }
-    next = (next + 1) & Integer.MAX_VALUE;
-    return route.targets().get(next % size);
   }
 }

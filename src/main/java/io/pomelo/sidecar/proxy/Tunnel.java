@@ -1,8 +1,11 @@
 package io.pomelo.sidecar.proxy;
 
+import io.pomelo.sidecar.health.CloseReason;
+import io.pomelo.sidecar.health.RouteCounters;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -13,6 +16,8 @@ import io.vertx.core.net.SocketAddress;
  * that stops reading makes the sidecar stop reading from the server instead of buffering without bound.
  *
  * <p>All state is confined to the event loop the client arrived on; the server socket was dialled from it too.
+ * Bytes are also added to the route's counters once per read (not per frame), so a connection that stays open for
+ * hours still shows its traffic in the admin API while it runs.
  */
 final class Tunnel {
 
@@ -26,6 +31,11 @@ final class Tunnel {
   private final long openedAtNanos = System.nanoTime();
   /** Where the server's frames end, so the sidecar's own close frame never splits one. */
   private final FrameBoundary toClientFrames = new FrameBoundary();
+  /** Only to see who sends the first close frame, for the close reason. */
+  private final FrameBoundary fromClientFrames = new FrameBoundary();
+  private final RouteCounters counters;
+  private final Handler<Tunnel> onEnd;
+  private CloseReason closeReason;
   private long bytesFromClient;
   private long bytesToClient;
   /** Close code to send at the next frame boundary, or 0. */
@@ -33,8 +43,9 @@ final class Tunnel {
   private String closingReason;
   private boolean closed;
 
+  /** @param onEnd called once, on the tunnel's event loop, after both sockets are closed */
   Tunnel(Route route, Target target, SocketAddress clientAddress, NetSocket client, NetSocket backend,
-         Tunnels registry, Context context) {
+         Tunnels registry, Context context, RouteCounters counters, Handler<Tunnel> onEnd) {
     this.route = route;
     this.target = target;
     this.clientAddress = clientAddress;
@@ -42,26 +53,50 @@ final class Tunnel {
     this.backend = backend;
     this.registry = registry;
     this.context = context;
+    this.counters = counters;
+    this.onEnd = onEnd;
   }
 
   void start() {
     registry.opened(this);
     client.handler(buffer -> {
       bytesFromClient += buffer.length();
+      counters.addIn(buffer.length());
+      fromClientFrames.consume(buffer);
+      if (closeReason == null && fromClientFrames.closeSeen()) {
+        closeReason = CloseReason.CLIENT;
+      }
       forward(buffer, client, backend);
     });
     backend.handler(this::fromBackend);
     // Whichever side goes first, the other follows: a WebSocket close frame has already been relayed as bytes.
-    client.closeHandler(v -> closed());
-    backend.closeHandler(v -> closed());
-    client.exceptionHandler(e -> client.close());
-    backend.exceptionHandler(e -> backend.close());
+    client.closeHandler(v -> closed(CloseReason.CLIENT));
+    backend.closeHandler(v -> closed(CloseReason.BACKEND));
+    client.exceptionHandler(e -> {
+      because(CloseReason.ERROR);
+      client.close();
+    });
+    backend.exceptionHandler(e -> {
+      because(CloseReason.ERROR);
+      backend.close();
+    });
+  }
+
+  /** The first reason seen wins: a close frame, an error, or the sidecar's own close come before the socket ends. */
+  private void because(CloseReason reason) {
+    if (closeReason == null) {
+      closeReason = reason;
+    }
   }
 
   private void fromBackend(Buffer buffer) {
     if (closingCode == 0) {
       toClientFrames.consume(buffer);
+      if (closeReason == null && toClientFrames.closeSeen()) {
+        closeReason = CloseReason.BACKEND;
+      }
       bytesToClient += buffer.length();
+      counters.addOut(buffer.length());
       forward(buffer, backend, client);
       return;
     }
@@ -69,6 +104,7 @@ final class Tunnel {
     if (end > 0) {
       Buffer head = end == buffer.length() ? buffer : buffer.getBuffer(0, end);
       bytesToClient += head.length();
+      counters.addOut(head.length());
       client.write(head);
     }
     if (toClientFrames.atBoundary()) {
@@ -84,19 +120,21 @@ final class Tunnel {
     }
   }
 
-  private void closed() {
+  private void closed(CloseReason reason) {
     if (closed) {
       return;
     }
+    because(reason);
     closed = true;
     client.close();
     backend.close();
     registry.closed(this);
+    onEnd.handle(this);
   }
 
-  /** Ends both sides now, without a close frame; safe from any thread. */
+  /** Ends both sides now, without a close frame (the last step of a stop); safe from any thread. */
   void close() {
-    context.runOnContext(v -> closed());
+    context.runOnContext(v -> closed(CloseReason.SHUTDOWN));
   }
 
   /**
@@ -112,6 +150,7 @@ final class Tunnel {
       }
       closingCode = code;
       closingReason = reason;
+      because(code == Tunnels.SERVICE_RESTART ? CloseReason.ROUTE_REMOVED : CloseReason.SHUTDOWN);
       client.handler(null);
       if (toClientFrames.atBoundary()) {
         sendClose();
@@ -148,6 +187,11 @@ final class Tunnel {
 
   long bytesToClient() {
     return bytesToClient;
+  }
+
+  /** Why it ended; null while open. */
+  CloseReason closeReason() {
+    return closed ? closeReason : null;
   }
 
   long openedAtNanos() {

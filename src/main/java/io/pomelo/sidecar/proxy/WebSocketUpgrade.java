@@ -1,5 +1,9 @@
 package io.pomelo.sidecar.proxy;
 
+import io.pomelo.sidecar.health.BackendState;
+import io.pomelo.sidecar.health.CloseReason;
+import io.pomelo.sidecar.health.LiveState;
+import io.pomelo.sidecar.health.RouteCounters;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Context;
@@ -17,6 +21,7 @@ import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +30,9 @@ import java.util.concurrent.TimeoutException;
  * Forwards one WebSocket upgrade to a Pomelo server and, once it answers 101, turns both connections into a
  * {@link Tunnel}. The server's answer is the client's answer: its 101 headers (accept key, subprotocol, extensions)
  * reach the client unchanged, and a refusal reaches the client with the server's status and body.
+ *
+ * <p>Every upgrade ends in exactly one {@link #finish}: the route's count by status, the connection counts, the
+ * access log line. A failed TCP connect marks the server down and a 101 marks it up (passive health).
  */
 final class WebSocketUpgrade {
 
@@ -38,16 +46,32 @@ final class WebSocketUpgrade {
   private final HttpClient client;
   private final Tunnels tunnels;
   private final long upgradeTimeoutMillis;
+  private final LiveState live;
+  private final AccessLog accessLog;
 
-  WebSocketUpgrade(Vertx vertx, HttpClient client, Tunnels tunnels, long upgradeTimeoutMillis) {
+  WebSocketUpgrade(Vertx vertx, HttpClient client, Tunnels tunnels, long upgradeTimeoutMillis, LiveState live,
+                   AccessLog accessLog) {
     this.vertx = vertx;
     this.client = client;
     this.tunnels = tunnels;
     this.upgradeTimeoutMillis = upgradeTimeoutMillis;
+    this.live = live;
+    this.accessLog = accessLog;
+  }
+
+  /**
+   * Counts and logs an upgrade that reaches no server: no route (404), or a type route with no healthy server
+   * (502). The caller answers it.
+   */
+  void unserved(HttpServerRequest request, Route route, int status) {
+    (route == null ? live.unmatched() : live.route(route.path())).upgraded(status);
+    accessLog.upgrade(Instant.now(), request.remoteAddress(), request.path(), null, status, System.nanoTime(), 0, 0,
+      null);
   }
 
   void forward(HttpServerRequest request, Route route, Target target) {
     Context context = vertx.getOrCreateContext();
+    Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target));
     request.pause();
     MultiMap headers = HttpHeaders.headers();
     for (Map.Entry<String, String> h : request.headers()) {
@@ -68,8 +92,12 @@ final class WebSocketUpgrade {
 
     client.request(options).onComplete(created -> {
       if (created.failed()) {
-        // The TCP connection to the server failed or timed out.
+        // The TCP connection to the server failed or timed out: that is what a health check would have seen.
+        if (live.healthAware()) {
+          attempt.backend.markUnhealthy(Instant.now(), String.valueOf(created.cause().getMessage()));
+        }
         fail(request, 502, target, created.cause());
+        finish(attempt, 502, null);
         return;
       }
       HttpClientRequest upstream = created.result();
@@ -82,18 +110,25 @@ final class WebSocketUpgrade {
       upstream.connect().onComplete(answered -> {
         vertx.cancelTimer(timer);
         if (answered.failed()) {
-          fail(request, answered.cause() instanceof TimeoutException ? 504 : 502, target, answered.cause());
+          // Not a health mark: a client that left mid-handshake resets the request and lands here too.
+          int status = answered.cause() instanceof TimeoutException ? 504 : 502;
+          fail(request, status, target, answered.cause());
+          finish(attempt, status, null);
         } else if (answered.result().statusCode() == 101) {
-          accept(request, answered.result(), route, target, context);
+          if (live.healthAware()) {
+            attempt.backend.markHealthy(Instant.now());
+          }
+          attempt.counters.upgraded(101);
+          accept(request, answered.result(), attempt, context);
         } else {
           refuse(request, answered.result());
+          finish(attempt, answered.result().statusCode(), null);
         }
       });
     });
   }
 
-  private void accept(HttpServerRequest request, HttpClientResponse upstream, Route route, Target target,
-                      Context context) {
+  private void accept(HttpServerRequest request, HttpClientResponse upstream, Attempt attempt, Context context) {
     NetSocket backend = upstream.netSocket();
     HttpServerResponse response = request.response();
     response.setStatusCode(101);
@@ -102,13 +137,62 @@ final class WebSocketUpgrade {
       request.toNetSocket().onComplete(upgraded -> {
         if (upgraded.failed()) {
           backend.close();
+          finish(attempt, 101, CloseReason.CLIENT);
           return;
         }
-        new Tunnel(route, target, request.remoteAddress(), upgraded.result(), backend, tunnels, context).start();
+        new Tunnel(attempt.route, attempt.target, request.remoteAddress(), upgraded.result(), backend, tunnels,
+          context, attempt.counters, tunnel -> {
+            attempt.bytesIn = tunnel.bytesFromClient();
+            attempt.bytesOut = tunnel.bytesToClient();
+            finish(attempt, 101, tunnel.closeReason());
+          }).start();
       });
     } catch (RuntimeException e) {
       // Seen when the client went away during the server's handshake: toNetSocket throws instead of failing.
       backend.close();
+      finish(attempt, 101, CloseReason.CLIENT);
+    }
+  }
+
+  /**
+   * The one end of every upgrade that was sent to a server; {@code reason} is null when it never became a tunnel.
+   */
+  private void finish(Attempt attempt, int status, CloseReason reason) {
+    if (status != 101) {
+      // A 101 was counted when it was answered, so that a connection counts in the total while it is open.
+      attempt.counters.upgraded(status);
+    }
+    attempt.counters.connectionEnded();
+    attempt.backend.connectionEnded();
+    if (reason != null) {
+      attempt.counters.closed(reason);
+    }
+    accessLog.upgrade(attempt.startedAt, attempt.client, attempt.path, attempt.target, status, attempt.startedNanos,
+      attempt.bytesIn, attempt.bytesOut, reason);
+  }
+
+  /** One upgrade from the client's request to its end; counted as a connection from the start. */
+  private static final class Attempt {
+    final Instant startedAt = Instant.now();
+    final long startedNanos = System.nanoTime();
+    final io.vertx.core.net.SocketAddress client;
+    final String path;
+    final Route route;
+    final Target target;
+    final RouteCounters counters;
+    final BackendState backend;
+    long bytesIn;
+    long bytesOut;
+
+    Attempt(HttpServerRequest request, Route route, Target target, RouteCounters counters, BackendState backend) {
+      this.client = request.remoteAddress();
+      this.path = request.path();
+      this.route = route;
+      this.target = target;
+      this.counters = counters;
+      this.backend = backend;
+      counters.connectionStarted();
+      backend.connectionStarted();
     }
   }
 

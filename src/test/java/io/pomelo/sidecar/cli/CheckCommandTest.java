@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,8 +102,9 @@ class CheckCommandTest {
       "                      127.0.0.1:3051  connector-server-2");
   }
 
+  /** The same routes as the admin API, field for field, less what only a running sidecar knows (counts, health). */
   @Test
-  void jsonIsExactlyWhatTheAdminApiServes() throws Exception {
+  void jsonIsWhatTheAdminApiServesWithoutTheLiveState() throws Exception {
     Result result = run("check", "--config", config.toString(), "--json");
     assertThat(result.code).as(result.err).isZero();
     JsonArray fromCheck = new JsonArray(result.out);
@@ -114,7 +116,7 @@ class CheckCommandTest {
       String body = await(vertx.createHttpClient()
         .request(HttpMethod.GET, sidecar.adminPort(), "127.0.0.1", "/api/routes")
         .compose(req -> req.send().compose(resp -> resp.body()))).toString();
-      assertThat(fromCheck).isEqualTo(new JsonArray(body));
+      assertThat(fromCheck).isEqualTo(withoutLiveState(new JsonArray(body)));
       assertThat(fromCheck).hasSize(6);
       assertThat(fromCheck.getJsonObject(5).getString("path")).isEqualTo("/conn/");
     } finally {
@@ -198,6 +200,24 @@ class CheckCommandTest {
       .contains("certificate: " + dir.resolve("fresh-state/dev-cert.pem") + " for localhost")
       .contains("/conn/ ");
     assertThat(dir.resolve("fresh-state/dev-key.pem")).exists();
+  }
+
+  private static JsonArray withoutLiveState(JsonArray routes) {
+    JsonArray result = new JsonArray();
+    for (int i = 0; i < routes.size(); i++) {
+      JsonObject route = routes.getJsonObject(i).copy();
+      for (String live : List.of("activeConnections", "totalConnections", "bytesIn", "bytesOut")) {
+        route.remove(live);
+      }
+      JsonArray targets = new JsonArray();
+      for (Object t : route.getJsonArray("targets")) {
+        JsonObject target = (JsonObject) t;
+        targets.add(new JsonObject().put("id", target.getString("id"))
+          .put("host", target.getString("host")).put("port", target.getInteger("port")));
+      }
+      result.add(route.put("targets", targets));
+    }
+    return result;
   }
 
   private record Result(int code, String out, String err) {

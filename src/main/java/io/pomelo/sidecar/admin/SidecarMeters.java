@@ -1,0 +1,157 @@
+package io.pomelo.sidecar.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pomelo.sidecar.ReloadOutcome;
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.health.BackendState;
+import io.pomelo.sidecar.health.CloseReason;
+import io.pomelo.sidecar.health.LiveState;
+import io.pomelo.sidecar.health.RouteCounters;
+import io.pomelo.sidecar.route.Route;
+import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.tls.LoadedCertificate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The sidecar's own series in the Prometheus registry. They are read from the live state and the route table at
+ * scrape time, so the proxy's hot path never touches Micrometer; before each scrape the set of series is made to
+ * match the current table, so a removed route or server stops being reported. Labels are route paths, server ids,
+ * statuses and reasons: bounded by the configuration, never by clients.
+ */
+public final class SidecarMeters {
+
+  private final PrometheusMeterRegistry registry;
+  private final Sidecar sidecar;
+  /** The series this class made, with the object each reads, so a replaced object gets a new series. */
+  private final Map<Meter.Id, Owned> owned = new HashMap<>();
+
+  private record Owned(Meter meter, Object source) {
+  }
+
+  public SidecarMeters(PrometheusMeterRegistry registry, Sidecar sidecar) {
+    this.registry = registry;
+    this.sidecar = sidecar;
+    for (String result : new String[]{ReloadOutcome.OK, ReloadOutcome.UNCHANGED, ReloadOutcome.ERROR}) {
+      reloads(result);
+    }
+    sidecar.onReloadFinished(outcome -> reloads(outcome.result()).increment());
+  }
+
+  private Counter reloads(String result) {
+    return Counter.builder("pomelo.sidecar.reloads")
+      .description("Reloads by result: ok (applied), unchanged, error (the last good state was kept)")
+      .tag("result", result).register(registry);
+  }
+
+  /** The registry, Prometheus text format: the sidecar's series, plus Vert.x's and the JVM's when enabled. */
+  public synchronized String scrape() {
+    Set<Meter.Id> wanted = new HashSet<>();
+    LiveState live = sidecar.live();
+    Set<String> servers = new HashSet<>();
+    for (Route route : sidecar.routes().routes()) {
+      route(wanted, route.path(), live.route(route.path()));
+      for (Target target : route.targets()) {
+        if (servers.add(target.serverId())) {
+          backend(wanted, target.serverId(), live.backend(target), live.healthAware());
+        }
+      }
+    }
+    upgrades(wanted, LiveState.UNMATCHED, live.unmatched());
+    for (LoadedCertificate certificate : sidecar.certificates()) {
+      String name = CertificateNames.primary(certificate.leaf());
+      Instant notAfter = certificate.leaf().getNotAfter().toInstant();
+      gauge(wanted, "pomelo.sidecar.certificate.expiry.seconds", "Seconds until the certificate expires",
+        Tags.of("name", name), notAfter, n -> Duration.between(Instant.now(), n).toSeconds());
+    }
+    for (Iterator<Map.Entry<Meter.Id, Owned>> it = owned.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Meter.Id, Owned> e = it.next();
+      if (!wanted.contains(e.getKey())) {
+        registry.remove(e.getValue().meter());
+        it.remove();
+      }
+    }
+    return registry.scrape();
+  }
+
+  private void route(Set<Meter.Id> wanted, String path, RouteCounters c) {
+    Tags route = Tags.of("route", path);
+    gauge(wanted, "pomelo.sidecar.route.connections",
+      "WebSocket connections on the route: open ones and upgrades in progress", route, c, RouteCounters::active);
+    counter(wanted, "pomelo.sidecar.route.bytes", "WebSocket bytes after the upgrade; in: from clients",
+      route.and("direction", "in"), c, RouteCounters::bytesIn);
+    counter(wanted, "pomelo.sidecar.route.bytes", "WebSocket bytes after the upgrade; in: from clients",
+      route.and("direction", "out"), c, RouteCounters::bytesOut);
+    for (CloseReason reason : CloseReason.values()) {
+      counter(wanted, "pomelo.sidecar.route.closes", "Ended WebSocket connections by who or what ended them",
+        route.and("reason", reason.label()), c, x -> x.closes(reason));
+    }
+    upgrades(wanted, path, c);
+  }
+
+  private void upgrades(Set<Meter.Id> wanted, String path, RouteCounters c) {
+    for (Integer status : c.upgrades().keySet()) {
+      counter(wanted, "pomelo.sidecar.upgrades", "WebSocket upgrades by route and answer (101 accepted)",
+        Tags.of("route", path, "status", String.valueOf(status)), c,
+        x -> x.upgrades().getOrDefault(status, 0L));
+    }
+  }
+
+  private void backend(Set<Meter.Id> wanted, String serverId, BackendState state, boolean healthAware) {
+    Tags server = Tags.of("server", serverId);
+    gauge(wanted, "pomelo.sidecar.server.up",
+      "1 when the server is usable (last check passed, or not checked yet), 0 when it is down", server, state,
+      s -> !healthAware || s.health().usable() ? 1 : 0);
+    gauge(wanted, "pomelo.sidecar.server.connections",
+      "WebSocket connections to the server: open ones and upgrades in progress", server, state,
+      BackendState::active);
+  }
+
+  private <T> void gauge(Set<Meter.Id> wanted, String name, String help, Tags tags, T source,
+                         ToDoubleFunction<T> value) {
+    Meter.Id id = new Meter.Id(name, tags, null, help, Meter.Type.GAUGE);
+    wanted.add(id);
+    if (!replaceIfStale(id, source)) {
+      return;
+    }
+    Meter meter = Gauge.builder(name, source, value).description(help).tags(tags).strongReference(true)
+      .register(registry);
+    owned.put(meter.getId(), new Owned(meter, source));
+  }
+
+  private <T> void counter(Set<Meter.Id> wanted, String name, String help, Tags tags, T source,
+                           ToDoubleFunction<T> value) {
+    Meter.Id id = new Meter.Id(name, tags, null, help, Meter.Type.COUNTER);
+    wanted.add(id);
+    if (!replaceIfStale(id, source)) {
+      return;
+    }
+    Meter meter = FunctionCounter.builder(name, source, value).description(help).tags(tags).register(registry);
+    owned.put(meter.getId(), new Owned(meter, source));
+  }
+
+  /** True when the series must be (re)registered: it is new, or it reads an object that has been replaced. */
+  private boolean replaceIfStale(Meter.Id id, Object source) {
+    Owned existing = owned.get(id);
+    if (existing != null && existing.source() == source) {
+      return false;
+    }
+    if (existing != null) {
+      registry.remove(existing.meter());
+      owned.remove(id);
+    }
+    return true;
+  }
+}

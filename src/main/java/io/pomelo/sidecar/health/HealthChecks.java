@@ -1,0 +1,87 @@
+package io.pomelo.sidecar.health;
+
+import io.pomelo.sidecar.config.HealthConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The active health check: every {@code health.interval}, a TCP connect to each backend of the current table,
+ * closed as soon as it is made. A TCP connect is what Pomelo's connectors can all answer (hybridconnector,
+ * sioconnector, mqtt alike) without a handshake of their own, and it is exactly what a client's upgrade needs first.
+ * The set of backends is read from {@link LiveState} on every round, so checks follow reloads by themselves.
+ */
+public final class HealthChecks {
+
+  private final Vertx vertx;
+  private final LiveState live;
+  private final HealthConfig config;
+  /** A check still waiting for its connect is not started again: a slow server gets one at a time. */
+  private final Set<TargetKey> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile NetClient client;
+  private long timer = -1;
+
+  public HealthChecks(Vertx vertx, LiveState live, HealthConfig config) {
+    this.vertx = vertx;
+    this.live = live;
+    this.config = config;
+  }
+
+  /** Starts the rounds, the first at once; call on the context the checks should run on. Off when disabled. */
+  public void start() {
+    if (!config.enabled() || client != null) {
+      return;
+    }
+    client = vertx.createNetClient(new NetClientOptions()
+      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis())));
+    timer = vertx.setPeriodic(0, config.interval().toMillis(), id -> checkAll());
+  }
+
+  /** Checks every backend now, e.g. after a reload brought new ones, instead of waiting for the next round. */
+  public void checkAll() {
+    if (client == null) {
+      return;
+    }
+    for (BackendState backend : live.backends()) {
+      if (inFlight.add(backend.key())) {
+        check(backend);
+      }
+    }
+  }
+
+  private void check(BackendState backend) {
+    TargetKey key = backend.key();
+    NetClient checking = client;
+    checking.connect(key.port(), key.host()).onComplete(ar -> {
+      inFlight.remove(key);
+      if (client != checking) {
+        // Stopped meanwhile: a connect cut short by closing the client says nothing about the server.
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
+        return;
+      }
+      if (ar.succeeded()) {
+        ar.result().close();
+        backend.markHealthy(Instant.now());
+      } else {
+        backend.markUnhealthy(Instant.now(), String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.pomelo.sidecar.admin;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.AdminConfig;
+import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.pomelo.sidecar.admin.AdminApiTest.await;
+import static io.pomelo.sidecar.admin.AdminApiTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * /readyz through a whole life: an admin listener deployed on a prepared sidecar answers before the table is
+ * loaded and the public listener is bound, then while serving, then while stopping.
+ */
+class AdminReadinessTest {
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  @Test
+  void notReadyBeforeTheTableAndTheListenerThenReadyThenNotWhileStopping() throws Exception {
+    EchoBackend gate = await(EchoBackend.start(vertx, "gate"));
+    TestSidecar fixture = new TestSidecar(dir);
+    Sidecar sidecar = Sidecar.prepare(vertx, fixture.config(
+        fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of()),
+      null, Map.of(), VertxMetrics.registry());
+    AdminListener early = new AdminListener(new AdminConfig(new ListenerConfig("127.0.0.1", 0)), sidecar);
+    await(vertx.deployVerticle(early));
+    AdminClient admin = new AdminClient(vertx, early.actualPort(), null);
+    OpenApiDocument openApi = OpenApiDocument.load(vertx);
+
+    AdminClient.Answer before = admin.get("/readyz");
+    openApi.check("readyz", before);
+    assertThat(before.status()).isEqualTo(503);
+    assertThat(before.json().getLong("generation")).isZero();
+    assertThat(admin.get("/healthz").status()).isEqualTo(200);
+    assertThat(sidecar.publicPort()).isZero();
+
+    await(sidecar.start());
+    AdminClient.Answer after = admin.get("/readyz");
+    assertThat(after.status()).isEqualTo(200);
+    assertThat(after.json().getLong("generation")).isEqualTo(1);
+
+    sidecar.stop(Duration.ofSeconds(5));
+    waitFor(() -> {
+      try {
+        return admin.get("/readyz").status() == 503;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+}

@@ -1,0 +1,140 @@
+package io.pomelo.sidecar.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.HealthConfig;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.pomelo.sidecar.admin.AdminApiTest.await;
+import static io.pomelo.sidecar.admin.AdminApiTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** GET /metrics on a sidecar built as run builds it: Vert.x's metrics and the sidecar's in one registry. */
+class MetricsTest {
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+  private Sidecar sidecar;
+  private EchoBackend gate;
+  private AdminClient admin;
+  private WebSocketClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    PrometheusMeterRegistry registry = VertxMetrics.registry();
+    vertx = VertxMetrics.vertx(registry);
+    gate = await(EchoBackend.start(vertx, "gate"));
+    TestSidecar fixture = new TestSidecar(dir);
+    Map<String, Map.Entry<String, Integer>> servers = new LinkedHashMap<>();
+    servers.put("gate-server-1", Map.entry("gate", gate.port()));
+    SidecarConfig config = fixture.config(fixture.serversJson(servers), List.of())
+      .withHealth(new HealthConfig(true, Duration.ofMillis(100), Duration.ofMillis(500)));
+    sidecar = await(Sidecar.prepare(vertx, config, null, Map.of(), registry).start());
+    admin = new AdminClient(vertx, sidecar.adminPort(), null);
+    client = fixture.webSocketClient(vertx);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  @Test
+  void routeSeriesFollowTheTraffic() throws Exception {
+    WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
+    CompletableFuture<String> echo = new CompletableFuture<>();
+    ws.textMessageHandler(echo::complete);
+    ws.writeTextMessage("hello");
+    assertThat(echo.get(10, TimeUnit.SECONDS)).isEqualTo("gate:hello");
+    assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/nowhere/")))
+      .isInstanceOf(UpgradeRejectedException.class);
+
+    List<PrometheusText.Sample> open = scrape();
+    Map<String, String> gateRoute = Map.of("route", "/gate/");
+    assertThat(value(open, "pomelo_sidecar_route_connections", gateRoute)).isEqualTo(1);
+    assertThat(value(open, "pomelo_sidecar_upgrades_total", Map.of("route", "/gate/", "status", "101")))
+      .isEqualTo(1);
+    assertThat(value(open, "pomelo_sidecar_upgrades_total", Map.of("route", "unmatched", "status", "404")))
+      .isEqualTo(1);
+    assertThat(value(open, "pomelo_sidecar_route_bytes_total", Map.of("route", "/gate/", "direction", "in")))
+      .isEqualTo(2 + 4 + 5);
+    assertThat(value(open, "pomelo_sidecar_route_bytes_total", Map.of("route", "/gate/", "direction", "out")))
+      .isEqualTo(2 + "gate:hello".length());
+    assertThat(value(open, "pomelo_sidecar_server_up", Map.of("server", "gate-server-1"))).isEqualTo(1);
+    assertThat(value(open, "pomelo_sidecar_certificate_expiry_seconds", Map.of("name", "localhost")))
+      .isGreaterThan(0);
+    assertThat(value(open, "pomelo_sidecar_reloads_total", Map.of("result", "error"))).isZero();
+
+    await(ws.close((short) 1000, "done"));
+    waitFor(() -> value(scrape(), "pomelo_sidecar_route_closes_total",
+      Map.of("route", "/gate/", "reason", "client")) == 1);
+    assertThat(value(scrape(), "pomelo_sidecar_route_connections", gateRoute)).isZero();
+
+    assertThat(admin.send(HttpMethod.POST, "/api/reload", null).status()).isEqualTo(200);
+    assertThat(value(scrape(), "pomelo_sidecar_reloads_total", Map.of("result", "unchanged"))).isEqualTo(1);
+
+    await(gate.close());
+    waitFor(() -> value(scrape(), "pomelo_sidecar_server_up", Map.of("server", "gate-server-1")) == 0);
+  }
+
+  @Test
+  void labelsAreBoundedAndVertxSeriesArePresent() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      String path = "/nowhere-" + i + "/";
+      assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), path)))
+        .isInstanceOf(UpgradeRejectedException.class);
+    }
+    admin.get("/api/routes/some-client-chosen-id");
+    List<PrometheusText.Sample> samples = scrape();
+    assertThat(samples).anyMatch(s -> s.name().startsWith("vertx_http_server_"));
+    assertThat(samples).anyMatch(s -> s.name().startsWith("jvm_"));
+    for (PrometheusText.Sample s : samples) {
+      // No label a client chooses or is: not its address, not the path it asked for.
+      assertThat(s.labels().keySet()).as(s.toString()).doesNotContainAnyElementsOf(Set.of("remote", "path"));
+      assertThat(s.labels().values()).as(s.toString())
+        .noneMatch(v -> v.contains("nowhere") || v.contains("some-client-chosen-id"));
+    }
+  }
+
+  private List<PrometheusText.Sample> scrape() {
+    try {
+      AdminClient.Answer answer = admin.get("/metrics");
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(answer.contentType()).startsWith("text/plain; version=0.0.4");
+      return PrometheusText.parse(answer.text());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static double value(List<PrometheusText.Sample> samples, String name, Map<String, String> labels) {
+    Double value = PrometheusText.value(samples, name, labels);
+    if (value == null) {
+      throw new AssertionError("no " + name + labels + " in the scrape");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,108 @@
+package io.pomelo.sidecar.proxy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.AccessLogConfig;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.pomelo.sidecar.proxy.WebSocketProxyTest.await;
+import static io.pomelo.sidecar.proxy.WebSocketProxyTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** One line per upgrade on its own logger: at the end of an accepted one, at once for a refused one. */
+class AccessLogTest {
+
+  @TempDir
+  Path dir;
+
+  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  private Logger logger;
+  private Level levelBefore;
+  private Vertx vertx;
+  private WebSocketClient client;
+  private TestSidecar fixture;
+  private EchoBackend gate;
+
+  @BeforeEach
+  void start() throws Exception {
+    logger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
+    levelBefore = logger.getLevel();
+    logger.setLevel(Level.INFO);
+    lines.start();
+    logger.addAppender(lines);
+    vertx = Vertx.vertx();
+    gate = await(EchoBackend.start(vertx, "gate"));
+    fixture = new TestSidecar(dir);
+    client = fixture.webSocketClient(vertx);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    logger.detachAppender(lines);
+    logger.setLevel(levelBefore);
+    await(vertx.close());
+  }
+
+  private Sidecar sidecar(boolean accessLog) throws Exception {
+    SidecarConfig config = fixture.config(
+      fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of())
+      .withAccessLog(new AccessLogConfig(accessLog));
+    return await(fixture.start(vertx, config));
+  }
+
+  @Test
+  void oneLinePerUpgradeWrittenWhenItEnds() throws Exception {
+    Sidecar sidecar = sidecar(true);
+    WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/?token=secret"));
+    CompletableFuture<String> echo = new CompletableFuture<>();
+    ws.textMessageHandler(echo::complete);
+    ws.writeTextMessage("hello");
+    assertThat(echo.get(10, TimeUnit.SECONDS)).isEqualTo("gate:hello");
+    // Not per message, and not before the end.
+    assertThat(lines.list).isEmpty();
+
+    await(ws.close((short) 1000, "bye"));
+    assertThat(waitFor(() -> lines.list.size() == 1)).isTrue();
+    String line = lines.list.get(0).getFormattedMessage();
+    assertThat(line).matches("\\S+Z 127\\.0\\.0\\.1:\\d+ /gate/ gate-server-1 127\\.0\\.0\\.1:" + gate.port()
+      + " 101 \\d+\\.\\d{3}s in=" + ((2 + 4 + 5) + (2 + 4 + 2 + 3)) + " out=\\d+ close=client");
+    assertThat(line).doesNotContain("secret");
+
+    assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/nowhere/")))
+      .isInstanceOf(UpgradeRejectedException.class);
+    assertThat(waitFor(() -> lines.list.size() == 2)).isTrue();
+    assertThat(lines.list.get(1).getFormattedMessage()).matches("\\S+ 127\\.0\\.0\\.1:\\d+ /nowhere/ - - 404 .*");
+  }
+
+  @Test
+  void offWhenDisabled() throws Exception {
+    Sidecar sidecar = sidecar(false);
+    assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/nowhere/")))
+      .isInstanceOf(UpgradeRejectedException.class);
+    WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
+    await(ws.close());
+    assertThat(waitFor(() -> sidecar.tunnels().size() == 0)).isTrue();
+    assertThat(lines.list).isEmpty();
+  }
+}
