@@ -163,8 +163,10 @@ class LiveReloadTest {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/extra-server-1/"));
     assertThat(echo(ws, "a")).isEqualTo("other:a");
     String without = servers(List.of());
+    Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, without);
-    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(without)))).isTrue();
+    assertThat(eventually(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(without))))
+      .isTrue();
     assertThat(sidecar.lastReload().diff().removed()).containsExactly("/extra-server-1/");
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/extra-server-1/")))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(404));
@@ -192,8 +194,10 @@ class LiveReloadTest {
     assertThat(echo(old, "1")).isEqualTo("gate:1");
     String moved = servers(List.of()).replace(":" + gate.port() + ",", ":" + other.port() + ",")
       .replace("\"clientPort\" : " + gate.port(), "\"clientPort\" : " + other.port());
+    Instant before = Instant.now();
     FileWrites.TRUNCATE_AND_WRITE.write(serversJson, moved);
-    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(moved)))).isTrue();
+    assertThat(eventually(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(moved))
+      && !sidecar.lastReload().diff().isEmpty())).isTrue();
     assertThat(sidecar.lastReload().diff().retargeted()).contains("/gate/", "/gate-server-1/");
     WebSocket fresh = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(fresh, "2")).isEqualTo("other:2");
@@ -213,8 +217,10 @@ class LiveReloadTest {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(ws, "x")).isEqualTo("gate:x");
     String back = servers(List.of("extra-server-2"));
+    Instant written = Instant.now();
     Files.writeString(serversJson, back);
-    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(back)))).isTrue();
+    assertThat(eventually(() -> reloadedAfter(written) && sidecar.routeSnapshot().sha256().equals(sha256(back))
+      && sidecar.lastReload().result().equals(ReloadOutcome.OK))).isTrue();
     assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.OK);
   }
 
@@ -223,8 +229,10 @@ class LiveReloadTest {
     startSidecar(ReloadConfig.defaults());
     long generation = sidecar.routeSnapshot().generation();
     String same = servers(List.of()) + "\n";
+    Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, same);
-    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(same)))).isTrue();
+    assertThat(eventually(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(same))))
+      .isTrue();
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
     assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.UNCHANGED);
   }
@@ -237,6 +245,14 @@ class LiveReloadTest {
       .isInstanceOf(ConfigException.class)
       .hasMessageContaining(serversJson.toString())
       .hasMessageContaining("development.gate[0].clientPort");
+  }
+
+  /**
+   * True once a reload that started after {@code before} has finished: the table is installed before the outcome
+   * is recorded, so a test that reads the outcome waits for it, not only for the new table.
+   */
+  private boolean reloadedAfter(Instant before) {
+    return sidecar.lastReload() != null && sidecar.lastReload().at().isAfter(before);
   }
 
   /** One client: sends a numbered message, waits for its echo, checks it, sends the next. */
