@@ -69,11 +69,22 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- echo backends (CPU 1)
+for port in "$PROXY_PORT" "$ECHO_GATE" "$ECHO_CONN" "$ADMIN_PORT" "$CADDY_ADMIN_PORT"; do
+  if ss -Htln "sport = :$port" | grep -q .; then
+    log "port $port is taken (another bench run?); set PROXY_PORT/ECHO_GATE/ECHO_CONN/ADMIN_PORT/CADDY_ADMIN_PORT"
+    exit 1
+  fi
+done
+rm -f "$WORK/echo.log"
 taskset -c 1 java -XX:ActiveProcessorCount=1 -Xms256m -Xmx1g -cp "$CP" io.pomelo.sidecar.bench.EchoServer \
   "$ECHO_GATE" "$ECHO_CONN" > "$WORK/echo.log" 2>&1 &
 ECHO_PID=$!
 PIDS+=("$ECHO_PID")
-for _ in $(seq 100); do grep -q ready "$WORK/echo.log" && break; sleep 0.1; done
+for _ in $(seq 100); do
+  grep -q ready "$WORK/echo.log" 2>/dev/null && break
+  kill -0 "$ECHO_PID" 2>/dev/null || break
+  sleep 0.1
+done
 grep -q ready "$WORK/echo.log" || { log "echo backends did not start"; cat "$WORK/echo.log"; exit 1; }
 
 ready() {

@@ -34,7 +34,12 @@ public final class EchoServer {
         .requestHandler(req -> req.response().end("echo " + req.path() + "\n"))
         .listen());
     }
-    Future.all(listening).await();
+    try {
+      Future.all(listening).await();
+    } catch (Exception e) {
+      System.err.println("echo backends could not listen: " + e);
+      System.exit(1);
+    }
     System.out.println("ready native=" + vertx.isNativeTransportEnabled());
   }
 }
