@@ -2,6 +2,7 @@ package io.pomelo.sidecar.proxy;
 
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -50,6 +51,7 @@ public final class PublicListener extends VerticleBase {
       .setHost(config.listen().host())
       .setPort(config.listen().port())
       .setSsl(true)
+      .setSslEngineOptions(ServerTls.engineOptions())
       .setKeyCertOptions(tls.getKeyCertOptions())
       .setSni(tls.isSni())
       .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
