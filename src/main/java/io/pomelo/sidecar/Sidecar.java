@@ -493,7 +493,8 @@ public final class Sidecar {
 
   private void logRoutes() {
     String base = "wss://" + publicName() + (publicPort() == 443 ? "" : ":" + publicPort());
-    LOG.info("listening on {}:{} (TLS), admin API on http://{}:{}", config.listen().host(), publicPort(),
+    LOG.info("listening on {}:{} (TLS: {}, {}), admin API on http://{}:{}", config.listen().host(), publicPort(),
+      ServerTls.engineName(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
       config.admin().listener().host(), adminPort());
     for (Route route : routes.current().routes()) {
       LOG.info("{}{} -> {}", base, route.path(), describe(route.targets()));

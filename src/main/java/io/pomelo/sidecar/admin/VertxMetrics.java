@@ -34,7 +34,9 @@ public final class VertxMetrics {
       .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
       .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
     return Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(metrics))
+      .with(new VertxOptions().setMetricsOptions(metrics)
+        // Native epoll where it loads (Linux): fewer copies and system calls per read than NIO, else NIO.
+        .setPreferNativeTransport(true))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
   }

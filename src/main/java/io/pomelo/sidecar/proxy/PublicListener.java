@@ -4,6 +4,7 @@ import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.health.LiveState;
 import io.pomelo.sidecar.health.TargetChoice;
 import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -56,6 +57,7 @@ public final class PublicListener extends VerticleBase {
       .setHost(config.listen().host())
       .setPort(config.listen().port())
       .setSsl(true)
+      .setSslEngineOptions(ServerTls.engineOptions())
       .setKeyCertOptions(tls.getKeyCertOptions())
       .setSni(tls.isSni())
       .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())

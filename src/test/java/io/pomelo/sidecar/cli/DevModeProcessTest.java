@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DevModeProcessTest {
 
   private static final Pattern LISTENING =
-    Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS\\), admin API on http://127\\.0\\.0\\.1:(\\d+)");
+    Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS[^)]*\\), admin API on http://127\\.0\\.0\\.1:(\\d+)");
   private static final Duration START = Duration.ofSeconds(60);
 
   @TempDir

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServiceLifecycleTest {
 
   private static final Pattern LISTENING =
-    Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS\\), admin API on http://127\\.0\\.0\\.1:(\\d+)");
+    Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS[^)]*\\), admin API on http://127\\.0\\.0\\.1:(\\d+)");
 
   @TempDir
   Path dir;

@@ -1,0 +1,194 @@
+# The four proxies under test, each with the same job: TLS 1.3 on 127.0.0.1:$PROXY_PORT with the bench
+# certificate, /gate/ -> echo backend 1 and /conn/ -> echo backend 2 (paths passed on unchanged), WebSocket
+# upgrades tunnelled, no read timeout worth the name (1 h), one worker/thread, no access log, X-Forwarded-For/Proto
+# set (the sidecar always sets them). Routes /new1/../newN/ (to echo backend 1) are what a reload adds.
+#
+# Sourced by run.sh and reload.sh. Each proxy has: <name>_config N (write its configuration with N extra routes),
+# <name>_start (exec in the foreground; run.sh backgrounds it pinned to CPU 0), <name>_reload N.
+# Needs: WORK, PROXY_PORT, ECHO_GATE, ECHO_CONN, ADMIN_PORT, CADDY_ADMIN_PORT, JAR, SIDECAR_JAVA_OPTS.
+
+# ---------------------------------------------------------------- nginx
+nginx_config() {
+  local extra="" i
+  for ((i = 1; i <= $1; i++)); do
+    extra+="    location /new$i/ { proxy_pass http://127.0.0.1:$ECHO_GATE; }
+"
+  done
+  mkdir -p "$WORK/nginx"
+  cat > "$WORK/nginx/nginx.conf.tmp" <<EOF
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+daemon off;
+events {
+  worker_connections 19500;
+  use epoll;
+}
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
+  proxy_http_version 1.1;
+  proxy_set_header Upgrade \$http_upgrade;
+  proxy_set_header Connection \$connection_upgrade;
+  proxy_set_header Host \$host;
+  proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+  proxy_set_header X-Forwarded-Proto https;
+  proxy_connect_timeout 3s;
+  proxy_read_timeout 3600s;
+  proxy_send_timeout 3600s;
+  server {
+    listen 127.0.0.1:$PROXY_PORT ssl;
+    ssl_certificate $WORK/cert.pem;
+    ssl_certificate_key $WORK/key.pem;
+    ssl_protocols TLSv1.3;
+    location /gate/ { proxy_pass http://127.0.0.1:$ECHO_GATE; }
+    location /conn/ { proxy_pass http://127.0.0.1:$ECHO_CONN; }
+$extra  }
+}
+EOF
+  mv "$WORK/nginx/nginx.conf.tmp" "$WORK/nginx/nginx.conf"
+}
+nginx_start() { exec nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"; }
+nginx_reload() { nginx_config "$1" && nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -s reload; }
+
+# ---------------------------------------------------------------- HAProxy (master-worker; reload = SIGUSR2)
+haproxy_config() {
+  local uses="" backends="" i
+  for ((i = 1; i <= $1; i++)); do
+    uses+="  use_backend new$i if { path_beg /new$i/ }
+"
+    backends+="backend new$i
+  server s1 127.0.0.1:$ECHO_GATE
+"
+  done
+  mkdir -p "$WORK/haproxy"
+  cat "$WORK/cert.pem" "$WORK/key.pem" > "$WORK/haproxy/site.pem"
+  cat > "$WORK/haproxy/haproxy.cfg.tmp" <<EOF
+global
+  nbthread 1
+  maxconn 9900
+  pidfile $WORK/haproxy/haproxy.pid
+defaults
+  mode http
+  option forwardfor
+  timeout connect 3s
+  timeout client 1h
+  timeout server 1h
+  timeout tunnel 1h
+  timeout http-request 10s
+frontend public
+  bind 127.0.0.1:$PROXY_PORT ssl crt $WORK/haproxy/site.pem ssl-min-ver TLSv1.3 alpn http/1.1
+  http-request set-header X-Forwarded-Proto https
+  use_backend gate if { path_beg /gate/ }
+  use_backend conn if { path_beg /conn/ }
+$uses
+backend gate
+  server s1 127.0.0.1:$ECHO_GATE
+backend conn
+  server s1 127.0.0.1:$ECHO_CONN
+$backends
+EOF
+  mv "$WORK/haproxy/haproxy.cfg.tmp" "$WORK/haproxy/haproxy.cfg"
+}
+haproxy_start() { exec haproxy -W -db -f "$WORK/haproxy/haproxy.cfg"; }
+haproxy_reload() { haproxy_config "$1" && kill -USR2 "$(cat "$WORK/proxy.pid")"; }
+
+# ---------------------------------------------------------------- Caddy (GOMAXPROCS=1; reload through its admin API)
+caddy_config() {
+  local extra="" i
+  for ((i = 1; i <= $1; i++)); do
+    extra+="  handle /new$i/* {
+    reverse_proxy 127.0.0.1:$ECHO_GATE
+  }
+"
+  done
+  mkdir -p "$WORK/caddy"
+  cat > "$WORK/caddy/Caddyfile.tmp" <<EOF
+{
+  admin 127.0.0.1:$CADDY_ADMIN_PORT
+  auto_https off
+  default_sni localhost
+  servers {
+    protocols h1
+  }
+}
+https://localhost:$PROXY_PORT, https://127.0.0.1:$PROXY_PORT {
+  bind 127.0.0.1
+  tls $WORK/cert.pem $WORK/key.pem {
+    protocols tls1.3
+  }
+  handle /gate/* {
+    reverse_proxy 127.0.0.1:$ECHO_GATE
+  }
+  handle /conn/* {
+    reverse_proxy 127.0.0.1:$ECHO_CONN
+  }
+$extra}
+EOF
+  mv "$WORK/caddy/Caddyfile.tmp" "$WORK/caddy/Caddyfile"
+}
+caddy_start() {
+  export GOMAXPROCS=1 XDG_DATA_HOME="$WORK/caddy/data" XDG_CONFIG_HOME="$WORK/caddy/config"
+  exec caddy run --adapter caddyfile --config "$WORK/caddy/Caddyfile"
+}
+caddy_reload() {
+  caddy_config "$1" && XDG_DATA_HOME="$WORK/caddy/data" XDG_CONFIG_HOME="$WORK/caddy/config" \
+    caddy reload --adapter caddyfile --config "$WORK/caddy/Caddyfile" --address "127.0.0.1:$CADDY_ADMIN_PORT" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- pomelo-sidecar
+# Its reload is Pomelo's own: servers.json gains a frontend server type newN (clientPort = echo backend 1), which
+# becomes the route /newN/. The file is replaced by rename, as a deploy does.
+sidecar_config() {
+  local extra="" i
+  for ((i = 1; i <= $1; i++)); do
+    extra+=",
+    \"new$i\": [{\"id\": \"new$i-server-1\", \"host\": \"127.0.0.1\", \"clientPort\": $ECHO_GATE, \"frontend\": true}]"
+  done
+  mkdir -p "$WORK/sidecar/state"
+  cat > "$WORK/sidecar/servers.json.tmp" <<EOF
+{
+  "production": {
+    "gate": [{"id": "gate-server-1", "host": "127.0.0.1", "clientPort": $ECHO_GATE, "frontend": true}],
+    "connector": [{"id": "connector-server-1", "host": "127.0.0.1", "port": 4050, "clientPort": $ECHO_CONN,
+                   "frontend": true}]$extra
+  }
+}
+EOF
+  mv "$WORK/sidecar/servers.json.tmp" "$WORK/sidecar/servers.json"
+  [ -f "$WORK/sidecar/sidecar.yaml" ] || cat > "$WORK/sidecar/sidecar.yaml" <<EOF
+listen:
+  host: 127.0.0.1
+  port: $PROXY_PORT
+tls:
+  certificates:
+    - certFile: $WORK/cert.pem
+      keyFile: $WORK/key.pem
+pomelo:
+  serversFile: $WORK/sidecar/servers.json
+  environment: production
+routes:
+  aliases:
+    - path: /conn/
+      serverType: connector
+proxy:
+  connectTimeout: 3s
+  upgradeTimeout: 10s
+admin:
+  host: 127.0.0.1
+  port: $ADMIN_PORT
+state:
+  dir: $WORK/sidecar/state
+EOF
+}
+# shellcheck disable=SC2086 # SIDECAR_JAVA_OPTS is a list of flags
+sidecar_start() {
+  exec java -XX:ActiveProcessorCount=1 $SIDECAR_JAVA_OPTS -jar "$JAR" run --config "$WORK/sidecar/sidecar.yaml"
+}
+sidecar_reload() { sidecar_config "$1"; }

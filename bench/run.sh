@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# bench/run.sh [PROXY...]: the same WebSocket load against pomelo-sidecar, nginx, HAProxy and Caddy, one after
+# the other, each pinned to CPU 0 (load generator and echo backends on CPU 1), on 127.0.0.1 only.
+# Prints a side-by-side table (also in bench/work/report.md); raw results in bench/work/results.txt.
+# See bench/README.md for what each scenario does and the knobs below.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+export WORK="${WORK:-$HERE/work}"
+export PROXY_PORT="${PROXY_PORT:-18443}" ECHO_GATE="${ECHO_GATE:-19001}" ECHO_CONN="${ECHO_CONN:-19002}"
+export ADMIN_PORT="${ADMIN_PORT:-19090}" CADDY_ADMIN_PORT="${CADDY_ADMIN_PORT:-19091}"
+export JAR="${JAR:-$ROOT/target/pomelo-sidecar.jar}"
+# The flags the sidecar runs with besides -XX:ActiveProcessorCount=1 (see README: recommended JVM flags).
+export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-}"
+
+SCENARIOS="${SCENARIOS:-throughput latency handshake idle reload}"
+DURATION="${DURATION:-10}"             # measured seconds per scenario
+WARMUP="${WARMUP:-3}"                  # seconds of load before measuring
+CONNECTIONS="${CONNECTIONS:-100}"      # throughput, latency and reload
+SIZE="${SIZE:-1024}"                   # message bytes
+RATE="${RATE:-20000}"                  # latency: messages per second, all connections together
+IDLE="${IDLE:-9000}"                   # idle: connections to hold (2 descriptors each in the proxy; limit 20000)
+HANDSHAKE_CONCURRENCY="${HANDSHAKE_CONCURRENCY:-32}"
+RELOADS="${RELOADS:-3}"
+PROXIES=("$@")
+[ ${#PROXIES[@]} -gt 0 ] || PROXIES=(sidecar nginx haproxy caddy)
+
+# shellcheck source=bench/proxies.sh
+. "$HERE/proxies.sh"
+mkdir -p "$WORK"
+RESULTS="$WORK/results.txt"
+: > "$RESULTS"
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+# ---------------------------------------------------------------- prerequisites
+missing=()
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v caddy >/dev/null || missing+=(caddy)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+cd "$ROOT"
+if [ ! -f "$JAR" ]; then
+  log "building the sidecar jar"
+  mvn -q -B -o package -DskipTests || mvn -q -B package -DskipTests
+fi
+if [ ! -f target/test-classes/io/pomelo/sidecar/bench/LoadGenerator.class ] || [ ! -f "$WORK/classpath.txt" ]; then
+  log "compiling the load generator (test scope)"
+  mvn -q -B -o test-compile -Dpomelo.npm.skip=true || mvn -q -B test-compile -Dpomelo.npm.skip=true
+  mvn -q -B -o dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt" \
+    || mvn -q -B dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt"
+fi
+CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$WORK/classpath.txt")"
+if [ ! -f "$WORK/cert.pem" ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+fi
+
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- echo backends (CPU 1)
+for port in "$PROXY_PORT" "$ECHO_GATE" "$ECHO_CONN" "$ADMIN_PORT" "$CADDY_ADMIN_PORT"; do
+  if ss -Htln "sport = :$port" | grep -q .; then
+    log "port $port is taken (another bench run?); set PROXY_PORT/ECHO_GATE/ECHO_CONN/ADMIN_PORT/CADDY_ADMIN_PORT"
+    exit 1
+  fi
+done
+rm -f "$WORK/echo.log"
+taskset -c 1 java -XX:ActiveProcessorCount=1 -Xms256m -Xmx1g -cp "$CP" io.pomelo.sidecar.bench.EchoServer \
+  "$ECHO_GATE" "$ECHO_CONN" > "$WORK/echo.log" 2>&1 &
+ECHO_PID=$!
+PIDS+=("$ECHO_PID")
+for _ in $(seq 100); do
+  grep -q ready "$WORK/echo.log" 2>/dev/null && break
+  kill -0 "$ECHO_PID" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q ready "$WORK/echo.log" || { log "echo backends did not start"; cat "$WORK/echo.log"; exit 1; }
+
+ready() {
+  [ "$(curl -sk --max-time 1 --resolve "localhost:$PROXY_PORT:127.0.0.1" -o /dev/null -w '%{http_code}' \
+    "https://localhost:$PROXY_PORT/gate/" 2>/dev/null)" = 200 ]
+}
+
+# Starts $1 on CPU 0 and records the time from just before exec to the first answer through it on /gate/.
+PROXY_PID=""
+start_proxy() {
+  local name=$1 t0 t1
+  "${name}_config" 0
+  t0=$(date +%s%N)
+  # Pinned before the exec, so every thread and worker it starts inherits CPU 0.
+  ( taskset -pc 0 "$BASHPID" >/dev/null && "${name}_start" ) > "$WORK/$name.log" 2>&1 &
+  PROXY_PID=$!
+  echo "$PROXY_PID" > "$WORK/proxy.pid"
+  for _ in $(seq 3000); do
+    ready && break
+    kill -0 "$PROXY_PID" 2>/dev/null || { log "$name exited"; tail -20 "$WORK/$name.log" >&2; return 1; }
+  done
+  t1=$(date +%s%N)
+  ready || { log "$name not ready"; tail -20 "$WORK/$name.log" >&2; return 1; }
+  echo "proxy=$name scenario=startup ready_ms=$(( (t1 - t0) / 1000000 ))" >> "$RESULTS"
+}
+
+stop_proxy() {
+  kill "$PROXY_PID" 2>/dev/null || true
+  wait "$PROXY_PID" 2>/dev/null || true
+  sleep 1
+}
+
+# The machine is shared: wait (up to QUIET_WAIT s) until both CPUs are at least 85 % idle over a second, so that a
+# scenario does not start in the middle of someone's build. Each result also reports cpu0_others_share: the part
+# of CPU 0 that something other than the proxy used during the measurement.
+QUIET_WAIT="${QUIET_WAIT:-120}"
+wait_quiet() {
+  local a b i
+  for ((i = 0; i < QUIET_WAIT; i++)); do
+    a=$(awk '/^cpu /{print $5+$6, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+    sleep 1
+    b=$(awk '/^cpu /{print $5+$6, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+    # shellcheck disable=SC2086
+    set -- $a $b
+    [ $(( ($3 - $1) * 100 / ($4 - $2 + 1) )) -ge 85 ] && return 0
+  done
+  log "machine still busy after ${QUIET_WAIT}s; measuring anyway"
+}
+
+loadgen() {
+  local name=$1 scenario=$2; shift 2
+  taskset -c 1 java -XX:ActiveProcessorCount=1 -Xms512m -Xmx1g -cp "$CP" io.pomelo.sidecar.bench.LoadGenerator \
+    "$scenario" --port "$PROXY_PORT" --ca "$WORK/cert.pem" --pids "$PROXY_PID" --warmup "$WARMUP" \
+    --duration "$DURATION" --size "$SIZE" "$@" 2> "$WORK/$name-$scenario.err" | grep '^RESULT' \
+    | sed "s/^RESULT/proxy=$name/" | tee -a "$RESULTS" >&2 || true
+}
+
+for name in "${PROXIES[@]}"; do
+  for scenario in $SCENARIOS; do
+    wait_quiet
+    log "$name: $scenario"
+    start_proxy "$name" || continue
+    case $scenario in
+      throughput) loadgen "$name" throughput --connections "$CONNECTIONS" ;;
+      latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" ;;
+      handshake) loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
+      idle) loadgen "$name" idle --idle "$IDLE" ;;
+      reload) loadgen "$name" reload --connections "$CONNECTIONS" --reloads "$RELOADS" \
+        --reload-cmd "$HERE/reload.sh $name" ;;
+      *) log "unknown scenario $scenario" ;;
+    esac
+    stop_proxy
+  done
+done
+
+{
+  echo "sidecar_sha=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml || echo -dirty)"
+  echo "sidecar_java_opts=-XX:ActiveProcessorCount=1 $SIDECAR_JAVA_OPTS"
+  echo "java=$(java -version 2>&1 | head -1)"
+  echo "nginx=$(nginx -v 2>&1)"
+  echo "haproxy=$(haproxy -v | head -1)"
+  echo "caddy=$(caddy version)"
+  echo "machine=$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
+  echo "date=$(date -u +%FT%TZ)"
+  echo "load=duration ${DURATION}s warmup ${WARMUP}s, $CONNECTIONS connections, $SIZE B messages, rate $RATE/s, idle $IDLE, handshake concurrency $HANDSHAKE_CONCURRENCY"
+} > "$WORK/meta.txt"
+java -cp "$CP" io.pomelo.sidecar.bench.BenchReport "$WORK/meta.txt" "$RESULTS" | tee "$WORK/report.md"
