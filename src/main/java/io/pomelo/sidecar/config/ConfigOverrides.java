@@ -31,7 +31,7 @@ final class ConfigOverrides {
   private static final List<String> KNOWN_KEYS = List.of(
     "listen.host", "listen.port",
     "pomelo.serversFile", "pomelo.environment",
-    "routes.stripPrefix", "routes.dial",
+    "routes.stripPrefix", "routes.dial", "routes.clientPortPaths",
     "proxy.connectTimeout", "proxy.upgradeTimeout",
     "admin.host", "admin.port", "admin.token", "admin.tokenFile",
     "health.enabled", "health.interval", "health.timeout",
@@ -39,6 +39,10 @@ final class ConfigOverrides {
     "reload.watch", "reload.removedRoutes", "reload.closeAfter",
     "shutdown.drain",
     "state.dir");
+
+  /** Keys of list items and maps, which have no fixed path: matched by name alone. */
+  private static final List<String> ITEM_KEYS = List.of(
+    "certFile", "keyFile", "keystore", "password", "path", "serverType", "serverId", "stripPrefix", "dial");
 
   private ConfigOverrides() {
   }
@@ -119,6 +123,11 @@ final class ConfigOverrides {
         if (head.equalsIgnoreCase(segment)) {
           return head;
         }
+      }
+    }
+    for (String name : ITEM_KEYS) {
+      if (name.equalsIgnoreCase(segment)) {
+        return name;
       }
     }
     return segment.toLowerCase(Locale.ROOT);

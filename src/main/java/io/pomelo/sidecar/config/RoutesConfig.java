@@ -12,9 +12,16 @@ import java.util.Map;
  * @param types         per-type overrides of {@code stripPrefix} and {@code dial}, keyed by Pomelo server type
  * @param aliases       extra paths, default none
  * @param hostOverrides default empty: replaces a host from servers.json by another before dialling (NAT, containers)
+ * @param clientPortPaths default false: also route {@code /ws/<clientPort>/} to the server with that clientPort, the
+ *                      URL pomelo-weixin-client builds from a gate's usual {@code {host, port: clientPort}} answer
  */
 public record RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
-                           List<AliasConfig> aliases, Map<String, String> hostOverrides) {
+                           List<AliasConfig> aliases, Map<String, String> hostOverrides, boolean clientPortPaths) {
+
+  public RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
+                      List<AliasConfig> aliases, Map<String, String> hostOverrides) {
+    this(stripPrefix, dial, types, aliases, hostOverrides, false);
+  }
 
   public RoutesConfig {
     types = Map.copyOf(types);

@@ -23,7 +23,7 @@ final class SidecarConfigReader {
     Map.entry("listen", Set.of("host", "port")),
     Map.entry("tls", Set.of("certificates")),
     Map.entry("pomelo", Set.of("serversFile", "environment")),
-    Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides")),
+    Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides", "clientPortPaths")),
     Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout")),
     Map.entry("admin", Set.of("host", "port", "token", "tokenFile")),
     Map.entry("health", Set.of("enabled", "interval", "timeout")),
@@ -227,7 +227,8 @@ final class SidecarConfigReader {
     } else if (overridesValue != null) {
       problem("routes.hostOverrides", overridesValue, "must be a mapping from host to host");
     }
-    return new RoutesConfig(strip, dial, types, aliases, overrides);
+    return new RoutesConfig(strip, dial, types, aliases, overrides,
+      bool(routes.getValue("clientPortPaths"), "routes.clientPortPaths", false));
   }
 
   private ReloadConfig.RemovedRoutes removedRoutes(Object value) {

@@ -26,7 +26,7 @@ public final class TargetChoice {
   /** The target to dial, or null when the route spreads over servers and none of them is usable. */
   public Target choose(Route route) {
     List<Target> targets = route.targets();
-    if (route.kind() == RouteKind.SERVER) {
+    if (route.kind() == RouteKind.SERVER || route.kind() == RouteKind.PORT) {
       return targets.get(0);
     }
     int size = targets.size();

@@ -78,6 +78,10 @@ public final class RoutePlanner {
       }
     }
 
+    if (config.clientPortPaths()) {
+      portRoutes(byId, routes, warnings);
+    }
+
     for (int i = 0; i < config.aliases().size(); i++) {
       AliasConfig alias = config.aliases().get(i);
       String place = "routes.aliases[" + i + "]";
@@ -117,6 +121,25 @@ public final class RoutePlanner {
       throw new ConfigException(problems);
     }
     return new RoutePlan(new RouteTable(new ArrayList<>(routes.values())), warnings);
+  }
+
+  /** {@code /ws/<clientPort>/} for each port that exactly one frontend server uses. */
+  private void portRoutes(Map<String, Target> byId, Map<String, Route> routes, List<String> warnings) {
+    Map<Integer, List<Target>> byPort = new java.util.TreeMap<>();
+    for (Target target : byId.values()) {
+      byPort.computeIfAbsent(target.port(), p -> new ArrayList<>()).add(target);
+    }
+    for (Map.Entry<Integer, List<Target>> port : byPort.entrySet()) {
+      String path = "/ws/" + port.getKey() + "/";
+      if (port.getValue().size() > 1) {
+        // Servers on different hosts often share a clientPort; a port then names no single server.
+        warnings.add("no " + path + " route: clientPort " + port.getKey() + " belongs to " + ids(port.getValue()));
+        continue;
+      }
+      Target target = port.getValue().get(0);
+      routes.putIfAbsent(path, new Route(path, RouteKind.PORT, target.serverType(), List.of(target),
+        config.stripPrefixOf(target.serverType())));
+    }
   }
 
   private Target targetOf(FrontendServer server) {

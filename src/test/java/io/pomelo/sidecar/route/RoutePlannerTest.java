@@ -121,6 +121,22 @@ class RoutePlannerTest {
   }
 
   @Test
+  void clientPortPathsServePomeloWeixinClientsUnchanged() throws Exception {
+    RoutesConfig ports = new RoutesConfig(false, DialAddress.HOST, Map.of(), List.of(), Map.of(), true);
+    FrontendServer sameOtherHost = new FrontendServer("connector-server-9", "connector", "10.0.0.9", null, 3050);
+    RoutePlan plan = new RoutePlanner(ports, "sidecar.yaml").plan(servers(GATE, C1, C2, sameOtherHost));
+    assertThat(plan.table().byPath("/ws/3014/").targets()).extracting(Target::serverId).containsExactly("gate-server-1");
+    assertThat(plan.table().byPath("/ws/3014/").kind()).isEqualTo(RouteKind.PORT);
+    assertThat(plan.table().byPath("/ws/3051/").targets()).extracting(Target::serverId)
+      .containsExactly("connector-server-2");
+    // Two servers on one clientPort (different hosts): the port names neither, and the planner says so.
+    assertThat(plan.table().byPath("/ws/3050/")).isNull();
+    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
+      .isEqualTo("no /ws/3050/ route: clientPort 3050 belongs to connector-server-1, connector-server-9"));
+    assertThat(plan(routes(List.of()), GATE).byPath("/ws/3014/")).as("off by default").isNull();
+  }
+
+  @Test
   void anIdThatIsNotAPathSegmentKeepsItsTypeRouteAndWarns() throws Exception {
     RoutePlan plan = new RoutePlanner(routes(List.of()), "sidecar.yaml")
       .plan(servers(new FrontendServer("connector server/1", "connector", "127.0.0.1", null, 3050)));

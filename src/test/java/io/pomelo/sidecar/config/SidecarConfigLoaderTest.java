@@ -1,0 +1,134 @@
+package io.pomelo.sidecar.config;
+
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import static io.pomelo.sidecar.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** sidecar.yaml through Vert.x Config, with the environment and -D overrides the README documents. */
+class SidecarConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  private SidecarConfig load(Path file, Map<String, String> env, Properties properties) throws Exception {
+    return await(new SidecarConfigLoader(vertx, env, properties).load(file));
+  }
+
+  private Path write(String yaml) throws Exception {
+    Path file = dir.resolve("sidecar.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  @Test
+  void theSampleReadsAsDocumented() throws Exception {
+    Path sample = Path.of(System.getProperty("sidecar.project.dir", ".")).resolve("conf/sidecar.yaml");
+    SidecarConfig config = load(sample, Map.of("HOME", dir.toString()), new Properties());
+    assertThat(config.listen()).isEqualTo(new ListenerConfig("0.0.0.0", 443));
+    assertThat(config.tls().certificates()).singleElement().satisfies(c ->
+      assertThat(c.certFile()).isEqualTo(Path.of("/etc/letsencrypt/live/game.example.com/fullchain.pem")));
+    assertThat(config.pomelo().serversFile()).isEqualTo(Path.of("/srv/game-server/config/servers.json"));
+    assertThat(config.pomelo().environment()).isEmpty();
+    assertThat(config.routes().aliases()).containsExactly(new AliasConfig("/conn/", "connector", null, null));
+    assertThat(config.routes().stripPrefix()).isFalse();
+    assertThat(config.routes().clientPortPaths()).isFalse();
+    assertThat(config.proxy()).isEqualTo(new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10)));
+    assertThat(config.admin().listener()).isEqualTo(new ListenerConfig("127.0.0.1", 9090));
+    assertThat(config.reload()).isEqualTo(ReloadConfig.defaults());
+    assertThat(config.shutdown()).isEqualTo(ShutdownConfig.defaults());
+    assertThat(config.stateDir()).isEqualTo(dir.resolve(".local/state/pomelo-sidecar"));
+  }
+
+  @Test
+  void anEmptyFileIsAllDefaultsAndRelativePathsFollowTheFile() throws Exception {
+    SidecarConfig config = load(write("pomelo:\n  serversFile: game/servers.json\n"),
+      Map.of("STATE_DIRECTORY", "/var/lib/pomelo-sidecar"), new Properties());
+    assertThat(config.pomelo().serversFile()).isEqualTo(dir.resolve("game/servers.json"));
+    assertThat(config.tls().certificates()).isEmpty();
+    assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/pomelo-sidecar"));
+  }
+
+  @Test
+  void environmentAndSystemPropertiesOverrideTheFileInThatOrder() throws Exception {
+    Path file = write("listen:\n  port: 443\nproxy:\n  connectTimeout: 3s\n");
+    Properties properties = new Properties();
+    properties.setProperty("pomelo-sidecar.listen.port", "9443");
+    SidecarConfig config = load(file, Map.of(
+      "POMELO_SIDECAR_LISTEN_PORT", "8443",
+      "POMELO_SIDECAR_LISTEN_HOST", "127.0.0.1",
+      "POMELO_SIDECAR_POMELO_SERVERSFILE", "/srv/x/servers.json",
+      "POMELO_SIDECAR_PROXY_CONNECTTIMEOUT", "500ms",
+      "POMELO_SIDECAR_TLS_CERTIFICATES_0_CERTFILE", "/etc/ssl/a.pem",
+      "POMELO_SIDECAR_TLS_CERTIFICATES_0_KEYFILE", "/etc/ssl/a.key"), properties);
+    assertThat(config.listen()).isEqualTo(new ListenerConfig("127.0.0.1", 9443));
+    assertThat(config.pomelo().serversFile()).isEqualTo(Path.of("/srv/x/servers.json"));
+    assertThat(config.proxy().connectTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.tls().certificates()).containsExactly(
+      CertificateConfig.pem(Path.of("/etc/ssl/a.pem"), Path.of("/etc/ssl/a.key")));
+  }
+
+  @Test
+  void everyProblemIsReportedWithFilePlaceValueAndRule() throws Exception {
+    Path file = write("listen:\n  port: 99999\nlisten2: {}\nroutes:\n  aliases:\n    - path: conn\n"
+      + "      serverType: connector\n  dial: clientHostt\nproxy:\n  connectTimeout: 3 seconds\n");
+    assertThatThrownBy(() -> load(file, Map.of(), new Properties()))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
+        .containsExactlyInAnyOrder(
+          file + ": listen.port = 99999: must be a port number from 0 to 65535",
+          file + ": listen2: unknown key; known here: accessLog, admin, health, listen, pomelo, proxy, reload, "
+            + "routes, shutdown, state, tls",
+          file + ": routes.aliases[0].path = conn: must be a path such as /conn/ (not / itself, no '..', '?' or '#')",
+          file + ": routes.dial = clientHostt: must be host or clientHost",
+          file + ": proxy.connectTimeout = 3 seconds: must be a duration such as 250ms, 3s, 5m or 1h"));
+  }
+
+  @Test
+  void aBadOverrideNamesWhereItCameFrom() throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("pomelo-sidecar.admin.port", "x");
+    assertThatThrownBy(() -> load(write("{}\n"), Map.of(), properties))
+      .hasMessage("system property pomelo-sidecar.admin.port: admin.port = x: must be a port number from 0 to 65535");
+  }
+
+  @Test
+  void invalidYamlAndAMissingFileAreClearErrors() throws Exception {
+    assertThatThrownBy(() -> load(write("listen:\n  port: [443\n"), Map.of(), new Properties()))
+      .isInstanceOf(ConfigException.class).hasMessageStartingWith(dir.resolve("sidecar.yaml") + ": cannot be read as YAML");
+    assertThatThrownBy(() -> load(dir.resolve("nope.yaml"), Map.of(), new Properties()))
+      .hasMessage(dir.resolve("nope.yaml") + ": no such file");
+  }
+
+  @Test
+  void aKeystorePasswordNeverShowsInMessagesOrToString() throws Exception {
+    Path file = write("tls:\n  certificates:\n    - keystore: /etc/a.p12\n      password: s3cret\n      certFile: x\n");
+    assertThatThrownBy(() -> load(file, Map.of(), new Properties()))
+      .hasMessageNotContaining("s3cret");
+    SidecarConfig ok = load(write("tls:\n  certificates:\n    - keystore: /etc/a.p12\n      password: s3cret\n"),
+      Map.of(), new Properties());
+    assertThat(ok.toString()).doesNotContain("s3cret");
+  }
+}
