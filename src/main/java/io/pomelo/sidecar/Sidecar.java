@@ -6,7 +6,9 @@ import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.proxy.ConnectionLimiter;
 import io.pomelo.sidecar.proxy.PublicListener;
+import io.pomelo.sidecar.proxy.Refusals;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
@@ -61,6 +63,8 @@ public final class Sidecar {
   private final Map<String, String> env;
   private final ActiveRoutes routes = new ActiveRoutes();
   private final Tunnels tunnels = new Tunnels();
+  private final Refusals refusals = new Refusals();
+  private final ConnectionLimiter limiter;
   private final List<PublicListener> listeners = new CopyOnWriteArrayList<>();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> reloadStarted = new CopyOnWriteArrayList<>();
@@ -80,6 +84,7 @@ public final class Sidecar {
     this.vertx = vertx;
     this.control = vertx.getOrCreateContext();
     this.config = config;
+    this.limiter = new ConnectionLimiter(config.limits());
     this.configSource = configSource;
     this.env = env;
     this.requests = new ReloadRequests<>(control, this::reload);
@@ -112,7 +117,8 @@ public final class Sidecar {
       admin = new AdminListener(config.admin().listener(), this);
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
       return vertx.deployVerticle(() -> {
-          PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels);
+          PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels,
+            limiter, refusals);
           listeners.add(listener);
           return listener;
         }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
@@ -413,6 +419,16 @@ public final class Sidecar {
 
   public SidecarConfig config() {
     return config;
+  }
+
+  /** Every client the public port turned away, by reason: for metrics. */
+  public Refusals refusals() {
+    return refusals;
+  }
+
+  /** Open connections on the public port, in total and per client address. */
+  public ConnectionLimiter connections() {
+    return limiter;
   }
 
   public String environment() {

@@ -31,12 +31,16 @@ final class ConfigOverrides {
   private static final List<String> KNOWN_KEYS = List.of(
     "listen.host", "listen.port",
     "pomelo.serversFile", "pomelo.environment",
-    "routes.stripPrefix", "routes.dial",
+    "routes.stripPrefix", "routes.dial", "routes.webSocketOnly", "routes.idleTimeout",
     "proxy.connectTimeout", "proxy.upgradeTimeout",
     "admin.host", "admin.port",
     "reload.watch", "reload.removedRoutes", "reload.closeAfter",
     "shutdown.drain",
-    "state.dir");
+    "state.dir",
+    "limits.requestLine", "limits.headerSize", "limits.headerCount", "limits.requestHeadTimeout",
+    "limits.tlsHandshakeTimeout", "limits.connections", "limits.connectionsPerAddress",
+    "limits.connectionRatePerAddress",
+    "wechat.appIds", "wechat.allowDevelopment");
 
   private ConfigOverrides() {
   }

@@ -16,39 +16,65 @@ import java.nio.file.Path;
  * @param shutdown how SIGTERM drains open connections
  * @param stateDir default: {@code $STATE_DIRECTORY} (systemd), else {@code ~/.local/state/pomelo-sidecar}; holds
  *                 the development certificate
+ * @param limits   what the public port tolerates from clients: sizes, timeouts, connection counts
+ * @param wechat   the optional WeChat mini-program allow-list
  */
 public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
                             ProxyConfig proxy, AdminConfig admin, ReloadConfig reload,
-                            ShutdownConfig shutdown, Path stateDir) {
+                            ShutdownConfig shutdown, Path stateDir, LimitsConfig limits, WeChatConfig wechat) {
+
+  /** With the default limits and no WeChat allow-list. */
+  public SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
+                       ProxyConfig proxy, AdminConfig admin, ReloadConfig reload, ShutdownConfig shutdown,
+                       Path stateDir) {
+    this(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, LimitsConfig.defaults(),
+      WeChatConfig.defaults());
+  }
 
   public SidecarConfig withListen(ListenerConfig value) {
-    return new SidecarConfig(file, value, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, value, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir,
+      limits, wechat);
   }
 
   public SidecarConfig withTls(TlsConfig value) {
-    return new SidecarConfig(file, listen, value, pomelo, routes, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, value, pomelo, routes, proxy, admin, reload, shutdown, stateDir,
+      limits, wechat);
   }
 
   public SidecarConfig withPomelo(PomeloConfig value) {
-    return new SidecarConfig(file, listen, tls, value, routes, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, value, routes, proxy, admin, reload, shutdown, stateDir,
+      limits, wechat);
   }
 
   public SidecarConfig withRoutes(RoutesConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, value, proxy, admin, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, pomelo, value, proxy, admin, reload, shutdown, stateDir,
+      limits, wechat);
   }
 
   public SidecarConfig withReload(ReloadConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, value, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, value, shutdown, stateDir,
+      limits, wechat);
   }
 
   public SidecarConfig withAdmin(AdminConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, reload, shutdown, stateDir);
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, reload, shutdown, stateDir,
+      limits, wechat);
+  }
+
+  public SidecarConfig withLimits(LimitsConfig value) {
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, value,
+      wechat);
+  }
+
+  public SidecarConfig withWeChat(WeChatConfig value) {
+    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, limits,
+      value);
   }
 
   /** This configuration with the parts a reload may change taken from {@code next}. */
   public SidecarConfig withReloadable(SidecarConfig next) {
     return new SidecarConfig(file, listen, next.tls, next.pomelo, next.routes, proxy, admin, next.reload, shutdown,
-      stateDir);
+      stateDir, limits, wechat);
   }
 
   /** The keys whose change {@link #withReloadable} ignores: a restart applies them. */
@@ -68,6 +94,12 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
     }
     if (!stateDir.equals(next.stateDir)) {
       keys.add("state");
+    }
+    if (!limits.equals(next.limits)) {
+      keys.add("limits");
+    }
+    if (!wechat.equals(next.wechat)) {
+      keys.add("wechat");
     }
     return keys;
   }

@@ -16,22 +16,30 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
   private final ActiveRoutes routes;
   private final WebSocketUpgrade webSockets;
   private final HttpForwarding http;
+  private final RequestChecks checks;
   /** Round-robin position for type routes; per event loop, so no contention. */
   private int next;
 
-  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http) {
+  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http, RequestChecks checks) {
     this.routes = routes;
     this.webSockets = webSockets;
     this.http = http;
+    this.checks = checks;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
+    if (!checks.admit(request)) {
+      return;
+    }
     Route route = routes.current().match(request.path());
     if (route == null) {
       request.response().setStatusCode(404)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .end("404 Not Found: no route for this path\n");
+      return;
+    }
+    if (!checks.admit(request, route)) {
       return;
     }
     Target target = pick(route);

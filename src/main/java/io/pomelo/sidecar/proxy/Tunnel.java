@@ -23,6 +23,7 @@ final class Tunnel {
   private final NetSocket backend;
   private final Tunnels registry;
   private final Context context;
+  private final Refusals refusals;
   private final long openedAtNanos = System.nanoTime();
   /** Where the server's frames end, so the sidecar's own close frame never splits one. */
   private final FrameBoundary toClientFrames = new FrameBoundary();
@@ -32,9 +33,11 @@ final class Tunnel {
   private int closingCode;
   private String closingReason;
   private boolean closed;
+  /** Null when the route has no idle timeout. */
+  private IdleWatch idle;
 
   Tunnel(Route route, Target target, SocketAddress clientAddress, NetSocket client, NetSocket backend,
-         Tunnels registry, Context context) {
+         Tunnels registry, Context context, Refusals refusals) {
     this.route = route;
     this.target = target;
     this.clientAddress = clientAddress;
@@ -42,11 +45,16 @@ final class Tunnel {
     this.backend = backend;
     this.registry = registry;
     this.context = context;
+    this.refusals = refusals;
   }
 
   void start() {
     registry.opened(this);
+    idle = IdleWatch.start(context.owner(), route.idleTimeout(), this::closeIdle);
     client.handler(buffer -> {
+      if (idle != null) {
+        idle.touch();
+      }
       bytesFromClient += buffer.length();
       forward(buffer, client, backend);
     });
@@ -59,6 +67,9 @@ final class Tunnel {
   }
 
   private void fromBackend(Buffer buffer) {
+    if (idle != null) {
+      idle.touch();
+    }
     if (closingCode == 0) {
       toClientFrames.consume(buffer);
       bytesToClient += buffer.length();
@@ -89,6 +100,9 @@ final class Tunnel {
       return;
     }
     closed = true;
+    if (idle != null) {
+      idle.stop();
+    }
     client.close();
     backend.close();
     registry.closed(this);
@@ -117,6 +131,19 @@ final class Tunnel {
         sendClose();
       }
     });
+  }
+
+  /**
+   * The route's idle timeout passed with no byte either way: a 1001 close frame when the server's stream is between
+   * frames (it nearly always is when nothing moves), else the sockets are simply closed.
+   */
+  private void closeIdle() {
+    refusals.record(Refusal.IDLE_TIMEOUT);
+    if (toClientFrames.atBoundary()) {
+      closeWith(Tunnels.GOING_AWAY, "idle timeout");
+    } else {
+      closed();
+    }
   }
 
   private void sendClose() {

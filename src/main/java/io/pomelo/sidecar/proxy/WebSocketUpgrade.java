@@ -38,12 +38,14 @@ final class WebSocketUpgrade {
   private final HttpClient client;
   private final Tunnels tunnels;
   private final long upgradeTimeoutMillis;
+  private final Refusals refusals;
 
-  WebSocketUpgrade(Vertx vertx, HttpClient client, Tunnels tunnels, long upgradeTimeoutMillis) {
+  WebSocketUpgrade(Vertx vertx, HttpClient client, Tunnels tunnels, long upgradeTimeoutMillis, Refusals refusals) {
     this.vertx = vertx;
     this.client = client;
     this.tunnels = tunnels;
     this.upgradeTimeoutMillis = upgradeTimeoutMillis;
+    this.refusals = refusals;
   }
 
   void forward(HttpServerRequest request, Route route, Target target) {
@@ -104,7 +106,8 @@ final class WebSocketUpgrade {
           backend.close();
           return;
         }
-        new Tunnel(route, target, request.remoteAddress(), upgraded.result(), backend, tunnels, context).start();
+        new Tunnel(route, target, request.remoteAddress(), upgraded.result(), backend, tunnels, context, refusals)
+          .start();
       });
     } catch (RuntimeException e) {
       // Seen when the client went away during the server's handshake: toNetSocket throws instead of failing.

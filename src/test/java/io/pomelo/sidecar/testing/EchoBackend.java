@@ -23,6 +23,7 @@ public final class EchoBackend {
   private final HttpServer server;
   private final List<MultiMap> upgradeHeaders = new CopyOnWriteArrayList<>();
   private final List<String> upgradePaths = new CopyOnWriteArrayList<>();
+  private final List<String> httpUris = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Short> closeFromClient = new CompletableFuture<>();
 
   private EchoBackend(String name, HttpServer server) {
@@ -36,10 +37,13 @@ public final class EchoBackend {
     HttpServer server = vertx.createHttpServer(options);
     EchoBackend backend = new EchoBackend(name, server);
     server.webSocketHandler(backend::serve);
-    server.requestHandler(req -> req.response()
-      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
-      .end(name + " " + req.method() + " " + req.uri() + " xff=" + req.getHeader("X-Forwarded-For")
-        + " proto=" + req.getHeader("X-Forwarded-Proto")));
+    server.requestHandler(req -> {
+      backend.httpUris.add(req.uri());
+      req.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+        .end(name + " " + req.method() + " " + req.uri() + " xff=" + req.getHeader("X-Forwarded-For")
+          + " proto=" + req.getHeader("X-Forwarded-Proto"));
+    });
     return server.listen().map(backend);
   }
 
@@ -75,6 +79,11 @@ public final class EchoBackend {
 
   public List<String> upgradePaths() {
     return upgradePaths;
+  }
+
+  /** The URI of every plain HTTP request this backend answered. */
+  public List<String> httpUris() {
+    return httpUris;
   }
 
   /** Completes with the close code of the first client-initiated close this backend saw. */
