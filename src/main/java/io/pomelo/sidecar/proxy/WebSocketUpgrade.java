@@ -77,14 +77,18 @@ final class WebSocketUpgrade {
       HttpClientRequest upstream = created.result();
       // Failures arrive through connect()'s future; without a handler Vert.x also logs each one as an error.
       upstream.exceptionHandler(e -> { });
-      long timer = vertx.setTimer(upgradeTimeoutMillis, id ->
-        upstream.reset(0, new TimeoutException("no answer to the upgrade within " + upgradeTimeoutMillis + " ms")));
+      // The reset surfaces as a StreamResetException whatever cause it is given, so the timer leaves its own mark.
+      boolean[] timedOut = {false};
+      long timer = vertx.setTimer(upgradeTimeoutMillis, id -> {
+        timedOut[0] = true;
+        upstream.reset(0, new TimeoutException("no answer to the upgrade within " + upgradeTimeoutMillis + " ms"));
+      });
       // A client that leaves while the server is still answering must not leave the server's socket behind.
       request.connection().closeHandler(v -> upstream.reset());
       upstream.connect().onComplete(answered -> {
         vertx.cancelTimer(timer);
         if (answered.failed()) {
-          fail(request, answered.cause() instanceof TimeoutException ? 504 : 502, target, answered.cause());
+          fail(request, timedOut[0] ? 504 : 502, target, answered.cause());
         } else if (answered.result().statusCode() == 101) {
           accept(request, answered.result(), route, target, context);
         } else {

@@ -32,7 +32,12 @@ public final class EchoBackend {
   }
 
   public static Future<EchoBackend> start(Vertx vertx, String name, String... subProtocols) {
-    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+    return startOn(vertx, name, 0, subProtocols);
+  }
+
+  /** On a given port: a server that restarts comes back where it was. */
+  public static Future<EchoBackend> startOn(Vertx vertx, String name, int port, String... subProtocols) {
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port)
       .setWebSocketSubProtocols(List.of(subProtocols));
     HttpServer server = vertx.createHttpServer(options);
     EchoBackend backend = new EchoBackend(name, server);
