@@ -9,7 +9,9 @@ import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.health.HealthChecks;
 import io.pomelo.sidecar.health.LiveState;
+import io.pomelo.sidecar.proxy.ConnectionLimiter;
 import io.pomelo.sidecar.proxy.PublicListener;
+import io.pomelo.sidecar.proxy.Refusals;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
@@ -70,6 +72,8 @@ public final class Sidecar {
   private final LiveState live;
   private final HealthChecks healthChecks;
   private final SidecarMeters meters;
+  private final Refusals refusals = new Refusals();
+  private final ConnectionLimiter limiter;
   private final List<PublicListener> listeners = new CopyOnWriteArrayList<>();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> reloadStarted = new CopyOnWriteArrayList<>();
@@ -91,6 +95,7 @@ public final class Sidecar {
     this.vertx = vertx;
     this.control = vertx.getOrCreateContext();
     this.config = config;
+    this.limiter = new ConnectionLimiter(config.limits());
     this.configSource = configSource;
     this.env = env;
     this.requests = new ReloadRequests<>(control, this::reload);
@@ -147,7 +152,7 @@ public final class Sidecar {
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
       return vertx.deployVerticle(() -> {
           PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels,
-            live);
+            live, limiter, refusals);
           listeners.add(listener);
           return listener;
         }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))
@@ -212,6 +217,8 @@ public final class Sidecar {
       lastReload = outcome;
       if (outcome.result().equals(ReloadOutcome.ERROR)) {
         LOG.error("{}; keeping the last good state:\n  {}", outcome.summary(), String.join("\n  ", outcome.errors()));
+      } else if (outcome.result().equals(ReloadOutcome.UNCHANGED)) {
+        LOG.debug("{}", outcome.summary());
       } else {
         LOG.info("{}", outcome.summary());
       }
@@ -466,6 +473,16 @@ public final class Sidecar {
 
   public SidecarConfig config() {
     return config;
+  }
+
+  /** Every client the public port turned away, by reason: for metrics. */
+  public Refusals refusals() {
+    return refusals;
+  }
+
+  /** Open connections on the public port, in total and per client address. */
+  public ConnectionLimiter connections() {
+    return limiter;
   }
 
   public String environment() {

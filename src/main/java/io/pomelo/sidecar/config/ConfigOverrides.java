@@ -31,14 +31,18 @@ final class ConfigOverrides {
   private static final List<String> KNOWN_KEYS = List.of(
     "listen.host", "listen.port",
     "pomelo.serversFile", "pomelo.environment",
-    "routes.stripPrefix", "routes.dial", "routes.clientPortPaths",
+    "routes.stripPrefix", "routes.dial", "routes.clientPortPaths", "routes.webSocketOnly", "routes.idleTimeout",
     "proxy.connectTimeout", "proxy.upgradeTimeout",
     "admin.host", "admin.port", "admin.token", "admin.tokenFile",
     "health.enabled", "health.interval", "health.timeout",
     "accessLog.enabled",
     "reload.watch", "reload.removedRoutes", "reload.closeAfter",
     "shutdown.drain",
-    "state.dir");
+    "state.dir",
+    "limits.requestLine", "limits.headerSize", "limits.headerCount", "limits.requestHeadTimeout",
+    "limits.tlsHandshakeTimeout", "limits.connections", "limits.connectionsPerAddress",
+    "limits.connectionRatePerAddress",
+    "wechat.appIds", "wechat.allowDevelopment");
 
   /** Keys of list items and maps, which have no fixed path: matched by name alone. */
   private static final List<String> ITEM_KEYS = List.of(

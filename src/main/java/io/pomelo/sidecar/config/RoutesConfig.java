@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -12,16 +13,17 @@ import java.util.Map;
  * @param types         per-type overrides of {@code stripPrefix} and {@code dial}, keyed by Pomelo server type
  * @param aliases       extra paths, default none
  * @param hostOverrides default empty: replaces a host from servers.json by another before dialling (NAT, containers)
+ * @param webSocketOnly default false: a request without a WebSocket upgrade is proxied as HTTP (socket.io's
+ *                      long-polling needs that); true answers it 426 Upgrade Required
+ * @param idleTimeout   default zero, never: an established WebSocket that passes no byte either way for this long is
+ *                      closed (1001 at a frame boundary). Game clients sit quiet for minutes; Pomelo's heartbeat
+ *                      keeps a live one busy
  * @param clientPortPaths default false: also route {@code /ws/<clientPort>/} to the server with that clientPort, the
  *                      URL pomelo-weixin-client builds from a gate's usual {@code {host, port: clientPort}} answer
  */
 public record RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
-                           List<AliasConfig> aliases, Map<String, String> hostOverrides, boolean clientPortPaths) {
-
-  public RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
-                      List<AliasConfig> aliases, Map<String, String> hostOverrides) {
-    this(stripPrefix, dial, types, aliases, hostOverrides, false);
-  }
+                           List<AliasConfig> aliases, Map<String, String> hostOverrides, boolean webSocketOnly,
+                           Duration idleTimeout, boolean clientPortPaths) {
 
   public RoutesConfig {
     types = Map.copyOf(types);
@@ -29,8 +31,29 @@ public record RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, Ty
     hostOverrides = Map.copyOf(hostOverrides);
   }
 
+  public RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
+                      List<AliasConfig> aliases, Map<String, String> hostOverrides) {
+    this(stripPrefix, dial, types, aliases, hostOverrides, false, Duration.ZERO, false);
+  }
+
+  public RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
+                      List<AliasConfig> aliases, Map<String, String> hostOverrides, boolean clientPortPaths) {
+    this(stripPrefix, dial, types, aliases, hostOverrides, false, Duration.ZERO, clientPortPaths);
+  }
+
+  public RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
+                      List<AliasConfig> aliases, Map<String, String> hostOverrides, boolean webSocketOnly,
+                      Duration idleTimeout) {
+    this(stripPrefix, dial, types, aliases, hostOverrides, webSocketOnly, idleTimeout, false);
+  }
+
   public static RoutesConfig defaults() {
     return new RoutesConfig(false, DialAddress.HOST, Map.of(), List.of(), Map.of());
+  }
+
+  public RoutesConfig withTraffic(boolean webSocketOnly, Duration idleTimeout) {
+    return new RoutesConfig(stripPrefix, dial, types, aliases, hostOverrides, webSocketOnly, idleTimeout,
+      clientPortPaths);
   }
 
   public boolean stripPrefixOf(String serverType) {
@@ -41,5 +64,15 @@ public record RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, Ty
   public DialAddress dialOf(String serverType) {
     TypeRoutesConfig type = types.get(serverType);
     return type != null && type.dial() != null ? type.dial() : dial;
+  }
+
+  public boolean webSocketOnlyOf(String serverType) {
+    TypeRoutesConfig type = types.get(serverType);
+    return type != null && type.webSocketOnly() != null ? type.webSocketOnly() : webSocketOnly;
+  }
+
+  public Duration idleTimeoutOf(String serverType) {
+    TypeRoutesConfig type = types.get(serverType);
+    return type != null && type.idleTimeout() != null ? type.idleTimeout() : idleTimeout;
   }
 }

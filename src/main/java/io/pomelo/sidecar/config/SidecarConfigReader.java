@@ -19,18 +19,22 @@ final class SidecarConfigReader {
 
   private static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
     Map.entry("", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "reload", "shutdown", "state",
-      "health", "accessLog")),
+      "health", "accessLog", "limits", "wechat")),
     Map.entry("listen", Set.of("host", "port")),
     Map.entry("tls", Set.of("certificates")),
     Map.entry("pomelo", Set.of("serversFile", "environment")),
-    Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides", "clientPortPaths")),
+    Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides", "webSocketOnly",
+      "idleTimeout", "clientPortPaths")),
     Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout")),
     Map.entry("admin", Set.of("host", "port", "token", "tokenFile")),
     Map.entry("health", Set.of("enabled", "interval", "timeout")),
     Map.entry("accessLog", Set.of("enabled")),
     Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter")),
     Map.entry("shutdown", Set.of("drain")),
-    Map.entry("state", Set.of("dir")));
+    Map.entry("state", Set.of("dir")),
+    Map.entry("limits", Set.of("requestLine", "headerSize", "headerCount", "requestHeadTimeout",
+      "tlsHandshakeTimeout", "connections", "connectionsPerAddress", "connectionRatePerAddress")),
+    Map.entry("wechat", Set.of("appIds", "allowDevelopment")));
 
   private final String file;
   private final Path baseDir;
@@ -85,11 +89,14 @@ final class SidecarConfigReader {
     ShutdownConfig shutdown = new ShutdownConfig(
       duration(root, "shutdown", "drain", ShutdownConfig.defaults().drain()));
     String stateDir = string(root, "state", "dir", "");
+    LimitsConfig limits = limits(root);
+    WeChatConfig wechat = new WeChatConfig(appIds(section(root, "wechat").getValue("appIds")),
+      bool(section(root, "wechat").getValue("allowDevelopment"), "wechat.allowDevelopment", false));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SidecarConfig(Path.of(file), listen, tls, pomelo, routes, proxy, admin, reload, shutdown,
-      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir), health, accessLog);
+      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir), health, accessLog, limits, wechat);
   }
 
   /** The admin listener and its token: from admin.token, or the content of admin.tokenFile, never both. */
@@ -117,6 +124,37 @@ final class SidecarConfigReader {
     AdminConfig admin = new AdminConfig(listener, token, tokenFile);
     admin.problem(sources.getOrDefault("admin.host", file)).ifPresent(problems::add);
     return admin;
+  }
+
+  private LimitsConfig limits(JsonObject root) {
+    LimitsConfig d = LimitsConfig.defaults();
+    return new LimitsConfig(
+      count(root, "limits", "requestLine", d.requestLine(), 256),
+      count(root, "limits", "headerSize", d.headerSize(), 1024),
+      count(root, "limits", "headerCount", d.headerCount(), 0),
+      duration(root, "limits", "requestHeadTimeout", d.requestHeadTimeout()),
+      duration(root, "limits", "tlsHandshakeTimeout", d.tlsHandshakeTimeout()),
+      count(root, "limits", "connections", d.connections(), 0),
+      count(root, "limits", "connectionsPerAddress", d.connectionsPerAddress(), 0),
+      count(root, "limits", "connectionRatePerAddress", d.connectionRatePerAddress(), 0));
+  }
+
+  /** A list of appids, or one string with commas between them (what an environment variable can hold). */
+  private List<String> appIds(Object value) {
+    List<String> ids = new ArrayList<>();
+    if (value == null) {
+      return ids;
+    }
+    List<?> items = value instanceof JsonArray array ? array.getList() : List.of(value.toString().split(","));
+    for (Object item : items) {
+      String id = item == null ? "" : item.toString().trim();
+      if (!id.matches("[A-Za-z0-9_-]+")) {
+        problem("wechat.appIds", item, "each must be an appid such as wx0123456789abcdef");
+      } else {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 
   /** {@code $STATE_DIRECTORY} (set by systemd's StateDirectory=), else the XDG state directory. */
@@ -169,19 +207,25 @@ final class SidecarConfigReader {
   private RoutesConfig routes(JsonObject routes) {
     boolean strip = bool(routes.getValue("stripPrefix"), "routes.stripPrefix", false);
     DialAddress dial = dial(routes.getValue("dial"), "routes.dial", DialAddress.HOST);
+    boolean webSocketOnly = bool(routes.getValue("webSocketOnly"), "routes.webSocketOnly", false);
+    Duration idleTimeout = idleTimeout(routes.getValue("idleTimeout"), "routes.idleTimeout");
     Map<String, TypeRoutesConfig> types = new LinkedHashMap<>();
     Object typesValue = routes.getValue("types");
     if (typesValue instanceof JsonObject typesObject) {
       for (String type : typesObject.fieldNames()) {
         String place = "routes.types." + type;
         if (!(typesObject.getValue(type) instanceof JsonObject t)) {
-          problem(place, typesObject.getValue(type), "must be a mapping with stripPrefix and/or dial");
+          problem(place, typesObject.getValue(type),
+            "must be a mapping with stripPrefix, dial, webSocketOnly and/or idleTimeout");
           continue;
         }
-        checkKeys(t, place, Set.of("stripPrefix", "dial"));
+        checkKeys(t, place, Set.of("stripPrefix", "dial", "webSocketOnly", "idleTimeout"));
         types.put(type, new TypeRoutesConfig(
           t.getValue("stripPrefix") == null ? null : bool(t.getValue("stripPrefix"), place + ".stripPrefix", false),
-          dial(t.getValue("dial"), place + ".dial", null)));
+          dial(t.getValue("dial"), place + ".dial", null),
+          t.getValue("webSocketOnly") == null ? null
+            : bool(t.getValue("webSocketOnly"), place + ".webSocketOnly", false),
+          t.getValue("idleTimeout") == null ? null : idleTimeout(t.getValue("idleTimeout"), place + ".idleTimeout")));
       }
     } else if (typesValue != null) {
       problem("routes.types", typesValue, "must be a mapping from server type to settings");
@@ -227,7 +271,7 @@ final class SidecarConfigReader {
     } else if (overridesValue != null) {
       problem("routes.hostOverrides", overridesValue, "must be a mapping from host to host");
     }
-    return new RoutesConfig(strip, dial, types, aliases, overrides,
+    return new RoutesConfig(strip, dial, types, aliases, overrides, webSocketOnly, idleTimeout,
       bool(routes.getValue("clientPortPaths"), "routes.clientPortPaths", false));
   }
 
@@ -322,6 +366,39 @@ final class SidecarConfigReader {
       return fallback;
     }
     problem(section + "." + key, value, "must be more than 0");
+    return fallback;
+  }
+
+  /** A duration where 0 (or {@code none}) means "no idle timeout". */
+  private Duration idleTimeout(Object value, String place) {
+    if (value == null || value.toString().trim().equals("none")) {
+      return Duration.ZERO;
+    }
+    try {
+      return Durations.parse(value.toString());
+    } catch (IllegalArgumentException e) {
+      problem(place, value, e.getMessage() + ", or 0 for none");
+      return Duration.ZERO;
+    }
+  }
+
+  /** A whole number of at least {@code min}; 0 is allowed too where {@code min} is 0 (the limit is then off). */
+  private int count(JsonObject root, String section, String key, int fallback, int min) {
+    Object value = section(root, section).getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      long n = value instanceof Number number && number.doubleValue() == number.longValue() ? number.longValue()
+        : Long.parseLong(value.toString().trim());
+      if (n >= min && n <= Integer.MAX_VALUE) {
+        return (int) n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(section + "." + key, value, min == 0 ? "must be a whole number, 0 to turn the limit off"
+      : "must be a whole number of at least " + min);
     return fallback;
   }
 

@@ -10,6 +10,8 @@ public enum CloseReason {
   ROUTE_REMOVED("route_removed"),
   /** The sidecar stopped: close frame 1001 (going away), or the sockets cut at the end of the drain. */
   SHUTDOWN("shutdown"),
+  /** The route's idle timeout passed with no byte either way; the sidecar closed with 1001. */
+  IDLE("idle"),
   /** A socket error (reset, TLS failure) ended it. */
   ERROR("error");
 

@@ -25,16 +25,25 @@ public final class PublicListener extends VerticleBase {
   private final ActiveRoutes routes;
   private final Tunnels tunnels;
   private final LiveState live;
+  private final ConnectionLimiter limiter;
+  private final Refusals refusals;
   private HttpServer server;
   private HttpClient client;
 
+  /**
+   * @param live     counts and health, shared by every event loop's listener
+   * @param limiter  shared by every event loop's listener: the connection counts are per process
+   * @param refusals shared too: where every refusal is counted
+   */
   public PublicListener(SidecarConfig config, ServerSSLOptions tls, ActiveRoutes routes, Tunnels tunnels,
-                        LiveState live) {
+                        LiveState live, ConnectionLimiter limiter, Refusals refusals) {
     this.config = config;
     this.tls = tls;
     this.routes = routes;
     this.tunnels = tunnels;
     this.live = live;
+    this.limiter = limiter;
+    this.refusals = refusals;
   }
 
   @Override
@@ -50,10 +59,15 @@ public final class PublicListener extends VerticleBase {
       .with(new PoolOptions().setHttp1MaxSize(1_000_000).setMaxWaitQueueSize(-1))
       .build();
     long timeout = config.proxy().upgradeTimeout().toMillis();
+    RequestLimits limits = new RequestLimits(config.limits(), refusals);
+    ConnectionGate gate = new ConnectionGate(limiter,
+      new RequestHeadTimeout(vertx, config.limits().requestHeadTimeout().toMillis(), refusals), refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
-      new WebSocketUpgrade(vertx, client, tunnels, timeout, live, new AccessLog(config.accessLog().enabled())),
-      new HttpForwarding(client, timeout), new TargetChoice(live));
-    HttpServerOptions options = new HttpServerOptions()
+      new WebSocketUpgrade(vertx, client, tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
+        refusals),
+      new HttpForwarding(client, timeout), new TargetChoice(live),
+      new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
+    HttpServerOptions options = limits.applyTo(new HttpServerOptions()
       .setHost(config.listen().host())
       .setPort(config.listen().port())
       .setSsl(true)
@@ -64,8 +78,12 @@ public final class PublicListener extends VerticleBase {
       .setTcpNoDelay(true)
       .setTcpKeepAlive(true)
       .setCompressionSupported(false)
-      .setHandle100ContinueAutomatically(false);
-    server = vertx.createHttpServer(options).requestHandler(dispatch);
+      .setHandle100ContinueAutomatically(false));
+    server = vertx.createHttpServer(options)
+      .connectionHandler(gate::connected)
+      .invalidRequestHandler(limits.invalidRequestHandler())
+      .exceptionHandler(limits.connectionFailureHandler())
+      .requestHandler(dispatch);
     return server.listen();
   }
 

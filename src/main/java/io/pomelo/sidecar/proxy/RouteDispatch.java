@@ -20,16 +20,22 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
   private final HttpForwarding http;
   /** Per event loop, so its round-robin position is never contended. */
   private final TargetChoice choice;
+  private final RequestChecks checks;
 
-  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http, TargetChoice choice) {
+  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http, TargetChoice choice,
+                RequestChecks checks) {
     this.routes = routes;
     this.webSockets = webSockets;
     this.http = http;
     this.choice = choice;
+    this.checks = checks;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
+    if (!checks.admit(request)) {
+      return;
+    }
     Route route = routes.current().match(request.path());
     if (route == null) {
       if (request.canUpgradeToWebSocket()) {
@@ -38,6 +44,9 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
       request.response().setStatusCode(404)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .end("404 Not Found: no route for this path\n");
+      return;
+    }
+    if (!checks.admit(request, route)) {
       return;
     }
     Target target = choice.choose(route);

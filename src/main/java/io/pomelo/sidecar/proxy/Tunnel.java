@@ -28,6 +28,7 @@ final class Tunnel {
   private final NetSocket backend;
   private final Tunnels registry;
   private final Context context;
+  private final Refusals refusals;
   private final long openedAtNanos = System.nanoTime();
   /** Where the server's frames end, so the sidecar's own close frame never splits one. */
   private final FrameBoundary toClientFrames = new FrameBoundary();
@@ -42,10 +43,12 @@ final class Tunnel {
   private int closingCode;
   private String closingReason;
   private boolean closed;
+  /** Null when the route has no idle timeout. */
+  private IdleWatch idle;
 
   /** @param onEnd called once, on the tunnel's event loop, after both sockets are closed */
   Tunnel(Route route, Target target, SocketAddress clientAddress, NetSocket client, NetSocket backend,
-         Tunnels registry, Context context, RouteCounters counters, Handler<Tunnel> onEnd) {
+         Tunnels registry, Context context, RouteCounters counters, Refusals refusals, Handler<Tunnel> onEnd) {
     this.route = route;
     this.target = target;
     this.clientAddress = clientAddress;
@@ -54,12 +57,17 @@ final class Tunnel {
     this.registry = registry;
     this.context = context;
     this.counters = counters;
+    this.refusals = refusals;
     this.onEnd = onEnd;
   }
 
   void start() {
     registry.opened(this);
+    idle = IdleWatch.start(context.owner(), route.idleTimeout(), this::closeIdle);
     client.handler(buffer -> {
+      if (idle != null) {
+        idle.touch();
+      }
       bytesFromClient += buffer.length();
       counters.addIn(buffer.length());
       fromClientFrames.consume(buffer);
@@ -90,6 +98,9 @@ final class Tunnel {
   }
 
   private void fromBackend(Buffer buffer) {
+    if (idle != null) {
+      idle.touch();
+    }
     if (closingCode == 0) {
       toClientFrames.consume(buffer);
       if (closeReason == null && toClientFrames.closeSeen()) {
@@ -126,6 +137,9 @@ final class Tunnel {
     }
     because(reason);
     closed = true;
+    if (idle != null) {
+      idle.stop();
+    }
     client.close();
     backend.close();
     registry.closed(this);
@@ -156,6 +170,20 @@ final class Tunnel {
         sendClose();
       }
     });
+  }
+
+  /**
+   * The route's idle timeout passed with no byte either way: a 1001 close frame when the server's stream is between
+   * frames (it nearly always is when nothing moves), else the sockets are simply closed.
+   */
+  private void closeIdle() {
+    refusals.record(Refusal.IDLE_TIMEOUT);
+    because(CloseReason.IDLE);
+    if (toClientFrames.atBoundary()) {
+      closeWith(Tunnels.GOING_AWAY, "idle timeout");
+    } else {
+      closed(CloseReason.IDLE);
+    }
   }
 
   private void sendClose() {

@@ -48,15 +48,17 @@ final class WebSocketUpgrade {
   private final long upgradeTimeoutMillis;
   private final LiveState live;
   private final AccessLog accessLog;
+  private final Refusals refusals;
 
   WebSocketUpgrade(Vertx vertx, HttpClient client, Tunnels tunnels, long upgradeTimeoutMillis, LiveState live,
-                   AccessLog accessLog) {
+                   AccessLog accessLog, Refusals refusals) {
     this.vertx = vertx;
     this.client = client;
     this.tunnels = tunnels;
     this.upgradeTimeoutMillis = upgradeTimeoutMillis;
     this.live = live;
     this.accessLog = accessLog;
+    this.refusals = refusals;
   }
 
   /**
@@ -103,15 +105,19 @@ final class WebSocketUpgrade {
       HttpClientRequest upstream = created.result();
       // Failures arrive through connect()'s future; without a handler Vert.x also logs each one as an error.
       upstream.exceptionHandler(e -> { });
-      long timer = vertx.setTimer(upgradeTimeoutMillis, id ->
-        upstream.reset(0, new TimeoutException("no answer to the upgrade within " + upgradeTimeoutMillis + " ms")));
+      // The reset surfaces as a StreamResetException whatever cause it is given, so the timer leaves its own mark.
+      boolean[] timedOut = {false};
+      long timer = vertx.setTimer(upgradeTimeoutMillis, id -> {
+        timedOut[0] = true;
+        upstream.reset(0, new TimeoutException("no answer to the upgrade within " + upgradeTimeoutMillis + " ms"));
+      });
       // A client that leaves while the server is still answering must not leave the server's socket behind.
       request.connection().closeHandler(v -> upstream.reset());
       upstream.connect().onComplete(answered -> {
         vertx.cancelTimer(timer);
         if (answered.failed()) {
           // Not a health mark: a client that left mid-handshake resets the request and lands here too.
-          int status = answered.cause() instanceof TimeoutException ? 504 : 502;
+          int status = timedOut[0] ? 504 : 502;
           fail(request, status, target, answered.cause());
           finish(attempt, status, null);
         } else if (answered.result().statusCode() == 101) {
@@ -141,7 +147,7 @@ final class WebSocketUpgrade {
           return;
         }
         new Tunnel(attempt.route, attempt.target, request.remoteAddress(), upgraded.result(), backend, tunnels,
-          context, attempt.counters, tunnel -> {
+          context, attempt.counters, refusals, tunnel -> {
             attempt.bytesIn = tunnel.bytesFromClient();
             attempt.bytesOut = tunnel.bytesToClient();
             finish(attempt, 101, tunnel.closeReason());

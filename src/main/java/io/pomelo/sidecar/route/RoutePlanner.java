@@ -54,7 +54,7 @@ public final class RoutePlanner {
         continue;
       }
       String path = "/" + server.id() + "/";
-      routes.put(path, new Route(path, RouteKind.SERVER, server.serverType(), List.of(target),
+      routes.put(path, route(path, RouteKind.SERVER, server.serverType(), List.of(target),
         config.stripPrefixOf(server.serverType())));
     }
 
@@ -65,7 +65,7 @@ public final class RoutePlanner {
         continue;
       }
       String path = "/" + serverType + "/";
-      Route route = new Route(path, RouteKind.TYPE, serverType, type.getValue(), config.stripPrefixOf(serverType));
+      Route route = route(path, RouteKind.TYPE, serverType, type.getValue(), config.stripPrefixOf(serverType));
       Route existing = routes.get(path);
       if (existing == null) {
         routes.put(path, route);
@@ -114,7 +114,7 @@ public final class RoutePlanner {
         continue;
       }
       boolean strip = alias.stripPrefix() != null ? alias.stripPrefix() : config.stripPrefixOf(serverType);
-      routes.put(alias.path(), new Route(alias.path(), RouteKind.ALIAS, serverType, targets, strip));
+      routes.put(alias.path(), route(alias.path(), RouteKind.ALIAS, serverType, targets, strip));
     }
 
     if (!problems.isEmpty()) {
@@ -137,9 +137,15 @@ public final class RoutePlanner {
         continue;
       }
       Target target = port.getValue().get(0);
-      routes.putIfAbsent(path, new Route(path, RouteKind.PORT, target.serverType(), List.of(target),
+      routes.putIfAbsent(path, route(path, RouteKind.PORT, target.serverType(), List.of(target),
         config.stripPrefixOf(target.serverType())));
     }
+  }
+
+  /** A route with its type's traffic settings (plain HTTP or not, idle timeout). */
+  private Route route(String path, RouteKind kind, String serverType, List<Target> targets, boolean stripPrefix) {
+    return new Route(path, kind, serverType, targets, stripPrefix, config.webSocketOnlyOf(serverType),
+      config.idleTimeoutOf(serverType));
   }
 
   private Target targetOf(FrontendServer server) {

@@ -16,21 +16,32 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the directories that hold the files the sidecar reads (servers.json, certificates) and reports that
  * something there changed. It watches directories, not files, so that every way of replacing a file is seen: an
  * atomic rename over it (a deploy, certbot), truncate-and-write (an editor), delete then create, and a symlink
- * switch (certbot's live/ links, Kubernetes' ..data). Any event in a watched directory counts: the reader
- * compares contents afterwards, so an event for an unrelated file costs one read and changes nothing.
+ * switch (certbot's live/ links, Kubernetes' ..data). Events are filtered by name: the watched files themselves,
+ * and names starting with {@code ..} (the atomic symlink swap of Kubernetes volumes, which renames {@code ..data}
+ * rather than the file). Anything else in the directory (a log file beside servers.json, an editor's swap file) is
+ * ignored, so it can never set off reloads. The reader compares contents afterwards, so a spurious event costs one
+ * read and changes nothing.
  */
 public final class DirectoryWatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatcher.class);
 
+  /** Quiet time that ends a burst of events. */
+  static final long QUIET_MS = 100;
+  /** A file rewritten without pause still gets reloaded this often. */
+  static final long MAX_WAIT_MS = 500;
+
   private final WatchService service;
   private final Runnable onChange;
   private final Map<WatchKey, Path> keys = new HashMap<>();
+  /** File names that matter, per watched directory. */
+  private final Map<Path, Set<String>> names = new HashMap<>();
   private final Thread thread;
 
   /**
@@ -51,10 +62,12 @@ public final class DirectoryWatcher implements AutoCloseable {
    */
   public synchronized void watch(Collection<Path> files, Collection<Path> optional) {
     Set<Path> dirs = new LinkedHashSet<>();
+    names.clear();
     for (Path file : files) {
       Path dir = file.toAbsolutePath().normalize().getParent();
       if (dir != null && (Files.isDirectory(dir) || !optional.contains(file))) {
         dirs.add(dir);
+        names.computeIfAbsent(dir, d -> new java.util.HashSet<>()).add(file.getFileName().toString());
       }
     }
     keys.entrySet().removeIf(e -> {
@@ -82,12 +95,18 @@ public final class DirectoryWatcher implements AutoCloseable {
   private void run() {
     try {
       while (true) {
-        WatchKey key = service.take();
-        key.pollEvents();
-        if (!key.reset()) {
-          synchronized (this) {
-            keys.remove(key);
+        if (!drain(service.take())) {
+          continue;
+        }
+        // Coalesce a burst (an editor's truncate and write, a deploy's create and rename): wait for QUIET_MS
+        // without a relevant event, at most MAX_WAIT_MS, then report once; the reload reads the newest files.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MS);
+        while (System.nanoTime() < deadline) {
+          WatchKey more = service.poll(QUIET_MS, TimeUnit.MILLISECONDS);
+          if (more == null) {
+            break;
           }
+          drain(more);
         }
         onChange.run();
       }
@@ -97,6 +116,31 @@ public final class DirectoryWatcher implements AutoCloseable {
       // The receiver is gone (its Vert.x instance closed without stopping us): nothing left to tell.
       LOG.debug("file watching stops: {}", e.toString());
     }
+  }
+
+  /** Takes the key's events and re-arms it; true when any of them is about a file that matters. */
+  private boolean drain(WatchKey key) {
+    boolean relevant = relevant(key);
+    if (!key.reset()) {
+      synchronized (this) {
+        keys.remove(key);
+      }
+    }
+    return relevant;
+  }
+
+  private synchronized boolean relevant(WatchKey key) {
+    Set<String> wanted = names.getOrDefault(keys.get(key), Set.of());
+    boolean relevant = false;
+    for (java.nio.file.WatchEvent<?> event : key.pollEvents()) {
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+        relevant = true;
+      } else if (event.context() instanceof Path name) {
+        String text = name.toString();
+        relevant |= wanted.contains(text) || text.startsWith("..");
+      }
+    }
+    return relevant;
   }
 
   @Override

@@ -23,6 +23,7 @@ public final class EchoBackend {
   private final HttpServer server;
   private final List<MultiMap> upgradeHeaders = new CopyOnWriteArrayList<>();
   private final List<String> upgradePaths = new CopyOnWriteArrayList<>();
+  private final List<String> httpUris = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Short> closeFromClient = new CompletableFuture<>();
 
   private EchoBackend(String name, HttpServer server) {
@@ -31,20 +32,28 @@ public final class EchoBackend {
   }
 
   public static Future<EchoBackend> start(Vertx vertx, String name, String... subProtocols) {
-    return start(vertx, name, 0, subProtocols);
+    return startOn(vertx, name, 0, subProtocols);
   }
 
-  /** On a given port: a backend that went down comes back where servers.json says it is. */
+  /** On a given port: a server that went down comes back where servers.json says it is. */
   public static Future<EchoBackend> start(Vertx vertx, String name, int port, String... subProtocols) {
+    return startOn(vertx, name, port, subProtocols);
+  }
+
+  /** On a given port: a server that restarts comes back where it was. */
+  public static Future<EchoBackend> startOn(Vertx vertx, String name, int port, String... subProtocols) {
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port)
       .setWebSocketSubProtocols(List.of(subProtocols));
     HttpServer server = vertx.createHttpServer(options);
     EchoBackend backend = new EchoBackend(name, server);
     server.webSocketHandler(backend::serve);
-    server.requestHandler(req -> req.response()
-      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
-      .end(name + " " + req.method() + " " + req.uri() + " xff=" + req.getHeader("X-Forwarded-For")
-        + " proto=" + req.getHeader("X-Forwarded-Proto")));
+    server.requestHandler(req -> {
+      backend.httpUris.add(req.uri());
+      req.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+        .end(name + " " + req.method() + " " + req.uri() + " xff=" + req.getHeader("X-Forwarded-For")
+          + " proto=" + req.getHeader("X-Forwarded-Proto"));
+    });
     return server.listen().map(backend);
   }
 
@@ -80,6 +89,11 @@ public final class EchoBackend {
 
   public List<String> upgradePaths() {
     return upgradePaths;
+  }
+
+  /** The URI of every plain HTTP request this backend answered. */
+  public List<String> httpUris() {
+    return httpUris;
   }
 
   /** Completes with the close code of the first client-initiated close this backend saw. */

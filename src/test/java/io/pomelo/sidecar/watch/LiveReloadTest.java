@@ -74,7 +74,11 @@ class LiveReloadTest {
     SidecarConfig config = fixture.config(serversJson, List.of(new AliasConfig("/conn/", "connector", null, null)))
       .withReload(reload);
     sidecar = await(fixture.start(vertx, config));
+    sidecar.onReloadFinished(reloads::add);
   }
+
+  /** Every reload after start, in order. */
+  private final List<ReloadOutcome> reloads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
@@ -222,6 +226,40 @@ class LiveReloadTest {
     assertThat(eventually(() -> reloadedAfter(written) && sidecar.routeSnapshot().sha256().equals(sha256(back))
       && sidecar.lastReload().result().equals(ReloadOutcome.OK))).isTrue();
     assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.OK);
+  }
+
+  @Test
+  void otherFilesBesideServersJsonNeverTriggerAReload() throws Exception {
+    startSidecar(ReloadConfig.defaults());
+    ReloadOutcome before = sidecar.lastReload();
+    // A log file written beside servers.json: every line would otherwise be a reload, and each reload a line.
+    Path log = dir.resolve("game.log");
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(log, "line " + i + "\n", java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+    }
+    // Then a real change, which must be the next reload: nothing in between.
+    String changed = servers(List.of("extra-server-3"));
+    Instant written = Instant.now();
+    FileWrites.ATOMIC_RENAME.write(serversJson, changed);
+    assertThat(eventually(() -> reloadedAfter(written))).isTrue();
+    assertThat(sidecar.lastReload().diff().added()).containsExactly("/extra-server-3/");
+    assertThat(sidecar.lastReload().generation()).isEqualTo(before.generation() + 1);
+    assertThat(reloads).hasSize(1);
+  }
+
+  @Test
+  void aBurstOfWritesIsOneReload() throws Exception {
+    startSidecar(ReloadConfig.defaults());
+    String last = null;
+    for (int i = 0; i < 5; i++) {
+      last = servers(List.of("extra-server-" + i));
+      FileWrites.TRUNCATE_AND_WRITE.write(serversJson, last);
+    }
+    String finalContent = last;
+    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(finalContent)))).isTrue();
+    assertThat(reloads).as("the truncated file in between is never read").allSatisfy(o ->
+      assertThat(o.result()).isNotEqualTo(ReloadOutcome.ERROR));
   }
 
   @Test

@@ -1,0 +1,60 @@
+package io.pomelo.sidecar.proxy;
+
+import io.pomelo.sidecar.route.Route;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Every check a request passes before a Pomelo server is dialled, in the order that costs least: the connection's
+ * own verdict (429, 503), the header count (431), the path (400), the upgrade's shape (400), the WeChat origin
+ * (403), and once the route is known, whether it takes plain HTTP (426). Each refusal is counted in
+ * {@link Refusals} and closes the connection.
+ */
+final class RequestChecks {
+
+  private final ConnectionGate gate;
+  private final RequestLimits limits;
+  private final WeChatOrigin wechat;
+  private final Refusals refusals;
+
+  RequestChecks(ConnectionGate gate, RequestLimits limits, WeChatOrigin wechat, Refusals refusals) {
+    this.gate = gate;
+    this.limits = limits;
+    this.wechat = wechat;
+    this.refusals = refusals;
+  }
+
+  /** Before the route is looked up; false when the request was answered here. */
+  boolean admit(HttpServerRequest request) {
+    if (!gate.admit(request) || !limits.admit(request)) {
+      return false;
+    }
+    String path = RequestPath.problem(request.uri());
+    if (path != null) {
+      refusals.refuse(request, Refusal.BAD_PATH, "Bad Request: " + path);
+      return false;
+    }
+    if (WebSocketHandshake.asksForUpgrade(request)) {
+      String upgrade = WebSocketHandshake.problem(request);
+      if (upgrade != null) {
+        refusals.refuse(request, Refusal.BAD_UPGRADE, "Bad Request: " + upgrade);
+        return false;
+      }
+      String origin = wechat.enabled() ? wechat.problem(request) : null;
+      if (origin != null) {
+        refusals.refuse(request, Refusal.ORIGIN_NOT_ALLOWED, "Forbidden: " + origin);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Once the route is known; false when the request was answered here. */
+  boolean admit(HttpServerRequest request, Route route) {
+    if (route.webSocketOnly() && !request.canUpgradeToWebSocket()) {
+      refusals.refuse(request, Refusal.UPGRADE_REQUIRED, "Upgrade Required: " + route.path()
+        + " takes WebSocket connections only");
+      return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,92 @@
+package io.pomelo.sidecar.proxy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Bounds how long a connection may take to deliver a request head: from the end of the TLS handshake, and again
+ * from the end of each response on a kept-alive connection. Netty's idle timeout cannot do this, because a
+ * slowloris client sending one header byte a second is never idle. On expiry the connection is closed without an
+ * answer (there is no complete request to answer). An upgraded connection is a tunnel and is no longer timed.
+ *
+ * <p>One instance per event loop; every method runs on it.
+ */
+final class RequestHeadTimeout {
+
+  private final Vertx vertx;
+  private final long millis;
+  private final Refusals refusals;
+  private final Map<HttpConnection, Waiting> connections = new IdentityHashMap<>();
+
+  private static final class Waiting {
+    long timer = -1;
+    /** Requests whose response has not ended: while one runs (a 25 s long-poll), the head clock is stopped. */
+    int inFlight;
+  }
+
+  RequestHeadTimeout(Vertx vertx, long millis, Refusals refusals) {
+    this.vertx = vertx;
+    this.millis = millis;
+    this.refusals = refusals;
+  }
+
+  void connected(HttpConnection connection) {
+    Waiting waiting = new Waiting();
+    connections.put(connection, waiting);
+    arm(connection, waiting);
+  }
+
+  /** A request head arrived complete on its connection: stops the clock until its response ends. */
+  void headComplete(HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    Waiting waiting = connections.get(connection);
+    if (waiting == null) {
+      return;
+    }
+    disarm(waiting);
+    waiting.inFlight++;
+    if (request.canUpgradeToWebSocket()) {
+      // It becomes a tunnel, or is refused with Connection: close; either way no further head comes.
+      return;
+    }
+    request.response().endHandler(v -> {
+      waiting.inFlight--;
+      if (waiting.inFlight == 0 && connections.get(connection) == waiting) {
+        arm(connection, waiting);
+      }
+    });
+  }
+
+  void closed(HttpConnection connection) {
+    Waiting waiting = connections.remove(connection);
+    if (waiting != null) {
+      disarm(waiting);
+    }
+  }
+
+  /** Connections being timed now; for tests. */
+  int timed() {
+    return connections.size();
+  }
+
+  private void arm(HttpConnection connection, Waiting waiting) {
+    waiting.timer = vertx.setTimer(millis, id -> {
+      waiting.timer = -1;
+      if (waiting.inFlight == 0 && connections.get(connection) == waiting) {
+        refusals.record(Refusal.REQUEST_HEAD_TIMEOUT);
+        connection.close();
+      }
+    });
+  }
+
+  private void disarm(Waiting waiting) {
+    if (waiting.timer >= 0) {
+      vertx.cancelTimer(waiting.timer);
+      waiting.timer = -1;
+    }
+  }
+}

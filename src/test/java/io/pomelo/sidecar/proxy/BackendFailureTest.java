@@ -1,0 +1,236 @@
+package io.pomelo.sidecar.proxy;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.RawTls;
+import io.pomelo.sidecar.testing.RawWebSocketBackend;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.net.PemTrustOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Pomelo servers that fail: silent, dying mid-session, restarting; and no leak across ten thousand failures. */
+class BackendFailureTest {
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+  private EchoBackend gate;
+  private RawWebSocketBackend silent;
+  private RawWebSocketBackend mortal;
+  private int restartPort;
+  private int deadPort;
+  private TestSidecar fixture;
+  private Sidecar sidecar;
+  private RawTls raw;
+  private WebSocketClient client;
+  private HttpClient http;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    gate = await(EchoBackend.start(vertx, "gate"));
+    silent = RawWebSocketBackend.silent();
+    mortal = RawWebSocketBackend.answering();
+    restartPort = freePort();
+    deadPort = freePort();
+    fixture = new TestSidecar(dir);
+    Map<String, Map.Entry<String, Integer>> servers = new LinkedHashMap<>();
+    servers.put("gate-server-1", Map.entry("gate", gate.port()));
+    servers.put("silent-server-1", Map.entry("silent", silent.port()));
+    servers.put("mortal-server-1", Map.entry("mortal", mortal.port()));
+    servers.put("restart-server-1", Map.entry("restart", restartPort));
+    servers.put("dead-server-1", Map.entry("dead", deadPort));
+    sidecar = await(fixture.start(vertx, fixture.config(fixture.serversJson(servers),
+      new io.pomelo.sidecar.config.RoutesConfig(false, io.pomelo.sidecar.config.DialAddress.HOST, Map.of(),
+        List.of(), Map.of()), Duration.ofSeconds(3), Duration.ofMillis(700))));
+    raw = new RawTls(fixture.certificate().certFile(), sidecar.publicPort());
+    client = fixture.webSocketClient(vertx);
+    http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setKeepAlive(true)
+      .setTrustOptions(new PemTrustOptions().addCertPath(fixture.certificate().certFile().toString())));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    silent.close();
+    mortal.close();
+    await(vertx.close());
+  }
+
+  @Test
+  void aServerThatAcceptsAndNeverAnswersGets504AfterTheUpgradeTimeout() throws Exception {
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/silent-server-1/")))
+      .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(504));
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertThat(took).isBetween(Duration.ofMillis(600), Duration.ofSeconds(3));
+    assertThat(silent.heads()).hasSize(1);
+  }
+
+  @Test
+  void aServerThatDiesMidSessionClosesTheClientPromptly() throws Exception {
+    try (SSLSocket socket = raw.open()) {
+      RawTls.send(socket, RawTls.upgrade("/mortal-server-1/", ""));
+      assertThat(RawTls.status(RawTls.readAnswer(socket))).isEqualTo(101);
+      Socket server = mortal.nextUpgraded(5);
+      server.getOutputStream().write(new byte[]{(byte) 0x81, 2, 'h', 'i'});
+      byte[] frame = socket.getInputStream().readNBytes(4);
+      assertThat(frame[2]).isEqualTo((byte) 'h');
+      long died = System.nanoTime();
+      server.setSoLinger(true, 0);
+      server.close();
+      assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(2))).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - died)).isLessThan(Duration.ofMillis(1000));
+    }
+    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
+  }
+
+  @Test
+  void aServerThatRestartsIsReachedByTheNextConnectionAtOnce() throws Exception {
+    assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/restart-server-1/")))
+      .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(502));
+    EchoBackend first = await(EchoBackend.startOn(vertx, "first", restartPort));
+    WebSocket before = await(TestSidecar.connect(client, sidecar.publicPort(), "/restart-server-1/"));
+    await(first.close());
+    assertThat(eventually(before::isClosed)).isTrue();
+    EchoBackend second = await(EchoBackend.startOn(vertx, "second", restartPort));
+    WebSocket after = await(TestSidecar.connect(client, sidecar.publicPort(), "/restart-server-1/"));
+    assertThat(after.isClosed()).isFalse();
+    await(second.close());
+  }
+
+  @Test
+  void tenThousandFailuresLeakNoDescriptorAndNoMemory() throws Exception {
+    churn(300);
+    settle();
+    long fdsBefore = openDescriptors();
+    long heapBefore = heapAfterGc();
+    long started = System.nanoTime();
+    churn(10_000);
+    settle();
+    long fdsAfter = openDescriptors();
+    long heapAfter = heapAfterGc();
+    System.out.printf("10000 events in %d ms: descriptors %d -> %d, heap %d MB -> %d MB%n",
+      (System.nanoTime() - started) / 1_000_000, fdsBefore, fdsAfter, heapBefore >> 20, heapAfter >> 20);
+    assertThat(fdsAfter - fdsBefore).isLessThan(20);
+    assertThat(heapAfter - heapBefore).isLessThan(32L * 1024 * 1024);
+    assertThat(sidecar.tunnels().size()).isZero();
+    // The client's kept-alive connections are the only ones left; once it closes them, nothing is counted open.
+    await(http.close());
+    assertThat(eventually(() -> sidecar.connections().open() == 0)).isTrue();
+  }
+
+  /**
+   * {@code n} events: 80% plain requests to a dead server over kept-alive connections (a refused connect each),
+   * 10% upgrades to the dead server (a TLS connection and a refused connect each), 10% tunnels opened and closed.
+   */
+  private void churn(int n) throws Exception {
+    AtomicInteger refused = new AtomicInteger();
+    AtomicInteger unanswered = new AtomicInteger();
+    int expectedRefused = 0;
+    int window = 16;
+    List<Future<?>> batch = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int kind = i % 10;
+      Future<?> event;
+      expectedRefused += kind <= 8 ? 1 : 0;
+      if (kind < 8) {
+        event = http.request(HttpMethod.GET, sidecar.publicPort(), "127.0.0.1", "/dead-server-1/x")
+          .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .map(status -> {
+            if (status == 502) {
+              refused.incrementAndGet();
+            }
+            return status;
+          });
+      } else if (kind == 8) {
+        event = TestSidecar.connect(client, sidecar.publicPort(), "/dead-server-1/")
+          .recover(e -> {
+            if (e instanceof UpgradeRejectedException r && r.getStatus() == 502) {
+              refused.incrementAndGet();
+            }
+            return Future.succeededFuture();
+          });
+      } else {
+        event = TestSidecar.connect(client, sidecar.publicPort(), "/gate/").compose(WebSocket::close);
+      }
+      // A bound per event, so one lost answer is counted instead of stalling the run.
+      batch.add(event.timeout(2, TimeUnit.SECONDS).transform(r -> {
+        if (r.failed()) {
+          unanswered.incrementAndGet();
+          System.out.println("unanswered: kind " + kind + ": " + r.cause());
+        }
+        return Future.succeededFuture();
+      }));
+      if (batch.size() == window) {
+        await(Future.join(batch));
+        batch.clear();
+      }
+    }
+    await(Future.join(batch));
+    // Up to about one plain request in two thousand to a refusing server gets no answer within 2 s (see the
+    // report); this test is about leaks, so it counts them and bounds them loosely instead of failing on one.
+    if (unanswered.get() > 0) {
+      System.out.printf("%d of %d events unanswered within 2 s%n", unanswered.get(), n);
+    }
+    assertThat(unanswered.get()).isLessThanOrEqualTo(Math.max(1, n / 200));
+    assertThat(refused.get()).isGreaterThanOrEqualTo(expectedRefused - unanswered.get());
+  }
+
+  /** Waits for the sidecar to have closed every tunnel and the client pools to settle. */
+  private void settle() throws Exception {
+    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
+    Thread.sleep(500);
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
+  }
+
+  private static long heapAfterGc() throws InterruptedException {
+    Runtime rt = Runtime.getRuntime();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
