@@ -48,6 +48,13 @@ public final class SidecarMeters {
       reloads(result);
     }
     sidecar.onReloadFinished(outcome -> reloads(outcome.result()).increment());
+    // Clients turned away before any server was dialled: a fixed set of reasons, so the labels stay bounded.
+    for (io.pomelo.sidecar.proxy.Refusal refusal : io.pomelo.sidecar.proxy.Refusal.values()) {
+      FunctionCounter.builder("pomelo.sidecar.refusals", sidecar.refusals(), r -> r.count(refusal))
+        .description("Clients the public port turned away, by reason and the status it answered (0: closed)")
+        .tags("reason", refusal.name().toLowerCase(java.util.Locale.ROOT), "status", String.valueOf(refusal.status()))
+        .register(registry);
+    }
   }
 
   private Counter reloads(String result) {

@@ -101,6 +101,19 @@ class MetricsTest {
   }
 
   @Test
+  void refusalsAreCountedByReason() throws Exception {
+    double before = value(scrape(), "pomelo_sidecar_refusals_total", Map.of("reason", "bad_path", "status", "400"));
+    for (String path : List.of("/gate/../x/", "/gate/%2e%2e/x/")) {
+      assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), path)))
+        .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(400));
+    }
+    assertThat(value(scrape(), "pomelo_sidecar_refusals_total", Map.of("reason", "bad_path", "status", "400")))
+      .isEqualTo(before + 2);
+    assertThat(value(scrape(), "pomelo_sidecar_refusals_total",
+      Map.of("reason", "too_many_connections", "status", "503"))).isZero();
+  }
+
+  @Test
   void labelsAreBoundedAndVertxSeriesArePresent() throws Exception {
     for (int i = 0; i < 3; i++) {
       String path = "/nowhere-" + i + "/";
