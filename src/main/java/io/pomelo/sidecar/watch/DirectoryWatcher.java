@@ -9,10 +9,12 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +23,10 @@ import java.util.Set;
  * Watches the directories that hold the files the sidecar reads (servers.json, certificates) and reports that
  * something there changed. It watches directories, not files, so that every way of replacing a file is seen: an
  * atomic rename over it (a deploy, certbot), truncate-and-write (an editor), delete then create, and a symlink
- * switch (certbot's live/ links, Kubernetes' ..data). Any event in a watched directory counts: the reader
- * compares contents afterwards, so an event for an unrelated file costs one read and changes nothing.
+ * switch (certbot's live/ links, Kubernetes' ..data). Only events that name a watched file count, or a
+ * Kubernetes {@code ..}-entry, or an overflow: anything else in the directory is ignored. Counting every event
+ * made a log file beside the certificates a loop (each reload logs a line, the line is an event, the event is a
+ * reload), and every reload re-checks each certificate's key with a signature.
  */
 public final class DirectoryWatcher implements AutoCloseable {
 
@@ -31,6 +35,8 @@ public final class DirectoryWatcher implements AutoCloseable {
   private final WatchService service;
   private final Runnable onChange;
   private final Map<WatchKey, Path> keys = new HashMap<>();
+  /** Per watched directory, the names of the files in it that matter. */
+  private final Map<Path, Set<Path>> names = new HashMap<>();
   private final Thread thread;
 
   /**
@@ -51,10 +57,13 @@ public final class DirectoryWatcher implements AutoCloseable {
    */
   public synchronized void watch(Collection<Path> files, Collection<Path> optional) {
     Set<Path> dirs = new LinkedHashSet<>();
+    names.clear();
     for (Path file : files) {
-      Path dir = file.toAbsolutePath().normalize().getParent();
+      Path absolute = file.toAbsolutePath().normalize();
+      Path dir = absolute.getParent();
       if (dir != null && (Files.isDirectory(dir) || !optional.contains(file))) {
         dirs.add(dir);
+        names.computeIfAbsent(dir, d -> new HashSet<>()).add(absolute.getFileName());
       }
     }
     keys.entrySet().removeIf(e -> {
@@ -83,13 +92,18 @@ public final class DirectoryWatcher implements AutoCloseable {
     try {
       while (true) {
         WatchKey key = service.take();
-        key.pollEvents();
+        boolean relevant = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+          relevant |= matters(key, event);
+        }
         if (!key.reset()) {
           synchronized (this) {
             keys.remove(key);
           }
         }
-        onChange.run();
+        if (relevant) {
+          onChange.run();
+        }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closed
@@ -97,6 +111,15 @@ public final class DirectoryWatcher implements AutoCloseable {
       // The receiver is gone (its Vert.x instance closed without stopping us): nothing left to tell.
       LOG.debug("file watching stops: {}", e.toString());
     }
+  }
+
+  private synchronized boolean matters(WatchKey key, WatchEvent<?> event) {
+    if (!(event.context() instanceof Path name)) {
+      return true; // an overflow: events were lost, so assume ours was among them
+    }
+    Set<Path> wanted = names.get(keys.get(key));
+    // Kubernetes swaps a ..data symlink and leaves the names the sidecar reads untouched.
+    return wanted == null || wanted.contains(name) || name.toString().startsWith("..");
   }
 
   @Override
