@@ -1,5 +1,7 @@
 package io.pomelo.sidecar.tls;
 
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
 
@@ -89,11 +91,15 @@ final class CertificateKeys implements KeyCertOptions {
   private static KeyManagerFactory factory(LoadedCertificate cert) {
     // wrap() needs no keystore: the factory just hands out this manager.
     KeyCertOptions wrapped = KeyCertOptions.wrap(new OneKey(cert.key(), cert.chain().toArray(new X509Certificate[0])));
+    KeyManagerFactory plain;
     try {
-      return wrapped.getKeyManagerFactory(null);
+      plain = wrapped.getKeyManagerFactory(null);
     } catch (Exception e) {
       throw new IllegalStateException("wrapping a key manager failed", e);
     }
+    // Without the cache BoringSSL is handed the chain and key as freshly encoded PEM, parsed again, on every
+    // handshake. The JDK engine just asks the caching factory for the same key manager.
+    return OpenSsl.isAvailable() ? new OpenSslCachingX509KeyManagerFactory(plain) : plain;
   }
 
   private static List<String> names(X509Certificate leaf) {
