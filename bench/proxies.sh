@@ -183,6 +183,9 @@ proxy:
 admin:
   host: 127.0.0.1
   port: $ADMIN_PORT
+# Like access_log off for the others: the sidecar's access log is on by default.
+accessLog:
+  enabled: false
 state:
   dir: $WORK/sidecar/state
 EOF

@@ -1,14 +1,10 @@
 package io.pomelo.sidecar.tls;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -26,13 +22,8 @@ public final class ServerTls {
   }
 
   public static ServerSSLOptions options(List<LoadedCertificate> certificates) {
-    PemKeyCertOptions pem = new PemKeyCertOptions();
-    for (LoadedCertificate cert : certificates) {
-      pem.addCertValue(Buffer.buffer(chainPem(cert.chain())));
-      pem.addKeyValue(Buffer.buffer(pem("PRIVATE KEY", cert.key().getEncoded())));
-    }
     return new ServerSSLOptions()
-      .setKeyCertOptions(pem)
+      .setKeyCertOptions(new CertificateKeys(certificates))
       .setEnabledSecureTransportProtocols(PROTOCOLS)
       // With one certificate SNI changes nothing; with several, the client's name picks the certificate.
       .setSni(certificates.size() > 1);
@@ -49,18 +40,6 @@ public final class ServerTls {
   /** For the start-up log line. */
   public static String engineName() {
     return OpenSSLEngineOptions.isAvailable() ? "BoringSSL" : "JDK TLS";
-  }
-
-  private static String chainPem(List<X509Certificate> chain) {
-    StringBuilder b = new StringBuilder();
-    for (X509Certificate c : chain) {
-      try {
-        b.append(pem("CERTIFICATE", c.getEncoded()));
-      } catch (CertificateEncodingException e) {
-        throw new IllegalStateException("a parsed certificate failed to encode", e);
-      }
-    }
-    return b.toString();
   }
 
   static String pem(String type, byte[] der) {

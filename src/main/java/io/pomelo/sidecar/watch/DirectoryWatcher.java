@@ -40,6 +40,8 @@ public final class DirectoryWatcher implements AutoCloseable {
   private final WatchService service;
   private final Runnable onChange;
   private final Map<WatchKey, Path> keys = new HashMap<>();
+  /** Events about files that do not matter, for tests to await. */
+  private final java.util.concurrent.atomic.AtomicLong ignored = new java.util.concurrent.atomic.AtomicLong();
   /** File names that matter, per watched directory. */
   private final Map<Path, Set<String>> names = new HashMap<>();
   private final Thread thread;
@@ -137,10 +139,19 @@ public final class DirectoryWatcher implements AutoCloseable {
         relevant = true;
       } else if (event.context() instanceof Path name) {
         String text = name.toString();
-        relevant |= wanted.contains(text) || text.startsWith("..");
+        if (wanted.contains(text) || text.startsWith("..")) {
+          relevant = true;
+        } else {
+          ignored.incrementAndGet();
+        }
       }
     }
     return relevant;
+  }
+
+  /** How many events were about other files in a watched directory. */
+  long ignoredEvents() {
+    return ignored.get();
   }
 
   @Override

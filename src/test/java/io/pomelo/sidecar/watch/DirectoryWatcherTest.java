@@ -1,0 +1,40 @@
+package io.pomelo.sidecar.watch;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Only the watched names count: a log file beside the certificates must not make every log line a reload. */
+class DirectoryWatcherTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void anUnrelatedFileInTheDirectoryIsIgnored() throws Exception {
+    Path watched = Files.writeString(dir.resolve("cert.pem"), "a");
+    AtomicInteger changes = new AtomicInteger();
+    try (DirectoryWatcher watcher = new DirectoryWatcher(changes::incrementAndGet)) {
+      watcher.watch(List.of(watched), List.of());
+      for (int i = 0; i < 5; i++) {
+        Files.writeString(dir.resolve("sidecar.log"), "line " + i + "\n");
+      }
+      // The watcher has seen those events once it counts them as ignored; none of them was reported.
+      assertThat(io.pomelo.sidecar.testing.Await.eventually(() -> watcher.ignoredEvents() >= 1)).isTrue();
+      assertThat(changes).as("events for sidecar.log").hasValue(0);
+
+      Files.writeString(watched, "b");
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (changes.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(changes.get()).as("events for cert.pem").isPositive();
+    }
+  }
+}
