@@ -14,10 +14,8 @@ import io.pomelo.sidecar.proxy.PublicListener;
 import io.pomelo.sidecar.proxy.Refusals;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
-import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.RouteDiff;
 import io.pomelo.sidecar.route.RouteTable;
-import io.pomelo.sidecar.route.Target;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.ServerTls;
 import io.pomelo.sidecar.watch.DirectoryWatcher;
@@ -36,12 +34,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateParsingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -167,7 +163,8 @@ public final class Sidecar {
           lastReload = new ReloadOutcome("start", Instant.now(), routes.snapshot().generation(), ReloadOutcome.OK,
             List.of(), RouteDiff.between(RouteTable.empty(), table), true, List.of());
           watch();
-          logRoutes();
+          RouteAnnouncement.log(config, routes.current(), certificates, publicPort(), adminPort(),
+            vertx.isNativeTransportEnabled());
           return this;
         })
         .recover(e -> stop(Duration.ZERO).transform(ignored -> Future.failedFuture(e)));
@@ -504,45 +501,5 @@ public final class Sidecar {
   /** True once the table is loaded and the public listener is bound, until the stop begins. */
   public boolean ready() {
     return !stopping && bound && routes.snapshot().generation() > 0;
-  }
-
-  // ---- logging -----------------------------------------------------------------------------------------------
-
-  private void logRoutes() {
-    String base = "wss://" + publicName() + (publicPort() == 443 ? "" : ":" + publicPort());
-    LOG.info("listening on {}:{} (TLS: {}, {}), admin API on http://{}:{}", config.listen().host(), publicPort(),
-      ServerTls.engineName(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
-      config.admin().listener().host(), adminPort());
-    for (Route route : routes.current().routes()) {
-      LOG.info("{}{} -> {}", base, route.path(), describe(route.targets()));
-    }
-    if (routes.current().routes().isEmpty()) {
-      LOG.warn("no routes: {} has no frontend server with a clientPort", config.pomelo().serversFile());
-    }
-  }
-
-  /** The name clients use: the listen host when it is specific, else the first certificate's first DNS name. */
-  private String publicName() {
-    String host = config.listen().host();
-    if (!host.equals("0.0.0.0") && !host.equals("::") && !host.isEmpty()) {
-      return host.equals("127.0.0.1") || host.equals("::1") ? "localhost" : host;
-    }
-    try {
-      Collection<List<?>> names = certificates.get(0).leaf().getSubjectAlternativeNames();
-      if (names != null) {
-        for (List<?> name : names) {
-          if (Integer.valueOf(2).equals(name.get(0))) {
-            return String.valueOf(name.get(1));
-          }
-        }
-      }
-    } catch (CertificateParsingException e) {
-      // fall through to the plain address
-    }
-    return "localhost";
-  }
-
-  static String describe(List<Target> targets) {
-    return targets.stream().map(t -> t.address() + " (" + t.serverId() + ")").collect(Collectors.joining(", "));
   }
 }
