@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every admin endpoint against a real sidecar and real backends, each answer checked against openapi.yaml. */
@@ -76,7 +78,7 @@ class AdminApiTest {
     assertThat(echoed.get(10, TimeUnit.SECONDS).length()).isEqualTo(200);
     long in = (2 + 4 + 5) + (2 + 2 + 4 + 200);
     long out = (2 + "gate:hello".length()) + (2 + 2 + 200);
-    waitFor(() -> gate().getLong("bytesOut") == out);
+    until(() -> gate().getLong("bytesOut") == out);
 
     AdminClient.Answer answer = admin.get("/api/routes");
     openApi.check("listRoutes", answer);
@@ -94,7 +96,7 @@ class AdminApiTest {
 
     await(ws.close((short) 4000, "bye"));
     // The client's close frame: 2 + 4 + code (2) + "bye" (3).
-    waitFor(() -> gate().getInteger("activeConnections") == 0 && gate().getLong("bytesIn") == in + 11);
+    until(() -> gate().getInteger("activeConnections") == 0 && gate().getLong("bytesIn") == in + 11);
     assertThat(gate().getLong("totalConnections")).isEqualTo(1);
     assertThat(gate().getJsonArray("targets").getJsonObject(0).getInteger("activeConnections")).isZero();
   }
@@ -103,7 +105,7 @@ class AdminApiTest {
   void countersSurviveAReloadThatKeepsThePath() throws Exception {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(roundTrip(ws, "x")).isEqualTo("gate:x");
-    waitFor(() -> gate().getLong("bytesOut") == 2 + "gate:x".length());
+    until(() -> gate().getLong("bytesOut") == 2 + "gate:x".length());
     EchoBackend c3 = await(EchoBackend.start(vertx, "c3"));
     servers.put("connector-server-3", Map.entry("connector", c3.port()));
     fixture.serversJson(servers);
@@ -111,7 +113,7 @@ class AdminApiTest {
     AdminClient.Answer reload = admin.send(HttpMethod.POST, "/api/reload", null);
     openApi.check("reload", reload);
     assertThat(reload.status()).isEqualTo(200);
-    waitFor(() -> sidecar.routes().byPath("/connector-server-3/") != null);
+    until(() -> sidecar.routes().byPath("/connector-server-3/") != null);
 
     JsonObject after = gate();
     assertThat(after.getLong("bytesOut")).isEqualTo(2 + "gate:x".length());
@@ -204,23 +206,4 @@ class AdminApiTest {
     return answer.get(10, TimeUnit.SECONDS);
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  /** Polls state the sidecar reaches asynchronously, with a deadline; fails the test when it is not reached. */
-  static void waitFor(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("not reached within 10 s");
-  }
 }

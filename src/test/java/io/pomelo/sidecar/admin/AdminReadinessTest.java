@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static io.pomelo.sidecar.admin.AdminApiTest.await;
-import static io.pomelo.sidecar.admin.AdminApiTest.waitFor;
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -66,7 +66,7 @@ class AdminReadinessTest {
     assertThat(after.json().getLong("generation")).isEqualTo(1);
 
     sidecar.stop(Duration.ofSeconds(5));
-    waitFor(() -> {
+    until(() -> {
       try {
         return admin.get("/readyz").status() == 503;
       } catch (Exception e) {

@@ -25,8 +25,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.pomelo.sidecar.admin.AdminApiTest.await;
-import static io.pomelo.sidecar.admin.AdminApiTest.waitFor;
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -89,7 +89,7 @@ class MetricsTest {
     assertThat(value(open, "pomelo_sidecar_reloads_total", Map.of("result", "error"))).isZero();
 
     await(ws.close((short) 1000, "done"));
-    waitFor(() -> value(scrape(), "pomelo_sidecar_route_closes_total",
+    until(() -> value(scrape(), "pomelo_sidecar_route_closes_total",
       Map.of("route", "/gate/", "reason", "client")) == 1);
     assertThat(value(scrape(), "pomelo_sidecar_route_connections", gateRoute)).isZero();
 
@@ -97,7 +97,7 @@ class MetricsTest {
     assertThat(value(scrape(), "pomelo_sidecar_reloads_total", Map.of("result", "unchanged"))).isEqualTo(1);
 
     await(gate.close());
-    waitFor(() -> value(scrape(), "pomelo_sidecar_server_up", Map.of("server", "gate-server-1")) == 0);
+    until(() -> value(scrape(), "pomelo_sidecar_server_up", Map.of("server", "gate-server-1")) == 0);
   }
 
   @Test

@@ -25,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,18 +76,18 @@ class HealthChecksTest {
   @Test
   void aServerThatGoesDownIsLeftOutUntilItComesBack() throws Exception {
     Sidecar sidecar = start(Duration.ofMillis(100));
-    waitFor(() -> health(sidecar, "connector-server-1") == Health.HEALTHY
+    until(() -> health(sidecar, "connector-server-1") == Health.HEALTHY
       && health(sidecar, "connector-server-2") == Health.HEALTHY);
 
     await(c2.close());
-    waitFor(() -> health(sidecar, "connector-server-2") == Health.UNHEALTHY);
+    until(() -> health(sidecar, "connector-server-2") == Health.UNHEALTHY);
     assertThat(backend(sidecar, "connector-server-2").lastError()).isNotBlank();
     for (int i = 0; i < 4; i++) {
       assertThat(echo(sidecar, "/connector/")).startsWith("c1:");
     }
 
     c2 = await(EchoBackend.start(vertx, "c2", port2));
-    waitFor(() -> health(sidecar, "connector-server-2") == Health.HEALTHY);
+    until(() -> health(sidecar, "connector-server-2") == Health.HEALTHY);
     // c1 holds four open connections, c2 none: the fewest-connections rule sends the next ones to c2.
     assertThat(echo(sidecar, "/connector/")).startsWith("c2:");
     assertThat(echo(sidecar, "/connector/")).startsWith("c2:");
@@ -96,7 +98,7 @@ class HealthChecksTest {
     Sidecar sidecar = start(Duration.ofMillis(100));
     await(c1.close());
     await(c2.close());
-    waitFor(() -> health(sidecar, "connector-server-1") == Health.UNHEALTHY
+    until(() -> health(sidecar, "connector-server-1") == Health.UNHEALTHY
       && health(sidecar, "connector-server-2") == Health.UNHEALTHY);
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/connector/")))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> {
@@ -112,7 +114,7 @@ class HealthChecksTest {
   void upgradesMarkServersBothWaysBetweenChecks() throws Exception {
     // One round at start, then none within the test: only upgrades change the marks.
     Sidecar sidecar = start(Duration.ofHours(1));
-    waitFor(() -> health(sidecar, "connector-server-2") == Health.HEALTHY);
+    until(() -> health(sidecar, "connector-server-2") == Health.HEALTHY);
 
     await(c2.close());
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/connector-server-2/")))
@@ -156,22 +158,4 @@ class HealthChecksTest {
     return backend(sidecar, id).health();
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  static void waitFor(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("not reached within 10 s");
-  }
 }

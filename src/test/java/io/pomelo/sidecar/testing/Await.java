@@ -38,6 +38,13 @@ public final class Await {
     return condition.getAsBoolean();
   }
 
+  /** Like {@link #eventually}, but fails the test with {@code what} when the deadline passes. */
+  public static void until(BooleanSupplier condition) throws InterruptedException {
+    if (!eventually(condition)) {
+      throw new AssertionError("not reached within " + SECONDS + " s");
+    }
+  }
+
   /** Sends one text message and returns the next text message that comes back. */
   public static String echo(WebSocket ws, String text) throws Exception {
     CompletableFuture<String> answer = new CompletableFuture<>();
