@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class SidecarConfigReader {
 
-  private static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
+  static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
     Map.entry("", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "reload", "shutdown", "state",
       "health", "accessLog", "limits", "wechat")),
     Map.entry("listen", Set.of("host", "port")),
