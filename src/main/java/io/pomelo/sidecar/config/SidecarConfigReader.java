@@ -221,10 +221,9 @@ final class SidecarConfigReader {
         }
         checkKeys(t, place, Set.of("stripPrefix", "dial", "webSocketOnly", "idleTimeout"));
         types.put(type, new TypeRoutesConfig(
-          t.getValue("stripPrefix") == null ? null : bool(t.getValue("stripPrefix"), place + ".stripPrefix", false),
+          optionalBool(t.getValue("stripPrefix"), place + ".stripPrefix"),
           dial(t.getValue("dial"), place + ".dial", null),
-          t.getValue("webSocketOnly") == null ? null
-            : bool(t.getValue("webSocketOnly"), place + ".webSocketOnly", false),
+          optionalBool(t.getValue("webSocketOnly"), place + ".webSocketOnly"),
           t.getValue("idleTimeout") == null ? null : idleTimeout(t.getValue("idleTimeout"), place + ".idleTimeout")));
       }
     } else if (typesValue != null) {
@@ -252,8 +251,7 @@ final class SidecarConfigReader {
           problem(place, null, "needs exactly one of serverType and serverId");
           continue;
         }
-        Boolean aliasStrip = a.getValue("stripPrefix") == null ? null
-          : bool(a.getValue("stripPrefix"), place + ".stripPrefix", false);
+        Boolean aliasStrip = optionalBool(a.getValue("stripPrefix"), place + ".stripPrefix");
         aliases.add(new AliasConfig(path.endsWith("/") ? path : path + "/", type, id, aliasStrip));
       }
     } else if (aliasesValue != null) {
@@ -337,6 +335,11 @@ final class SidecarConfigReader {
     }
     problem(place, value, "must be true or false");
     return fallback;
+  }
+
+  /** Null when absent: the setting then inherits (per type, per alias). */
+  private Boolean optionalBool(Object value, String place) {
+    return value == null ? null : bool(value, place, false);
   }
 
   private DialAddress dial(Object value, String place, DialAddress fallback) {

@@ -3,12 +3,10 @@ package io.pomelo.sidecar.proxy;
 import io.pomelo.sidecar.health.CloseReason;
 import io.pomelo.sidecar.health.RouteCounters;
 import io.pomelo.sidecar.route.Route;
-import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 
 /**
  * One upgraded WebSocket: the client's socket and the Pomelo server's, wired together as bytes. Frames are never
@@ -22,14 +20,11 @@ import io.vertx.core.net.SocketAddress;
 final class Tunnel {
 
   private final Route route;
-  private final Target target;
-  private final SocketAddress clientAddress;
   private final NetSocket client;
   private final NetSocket backend;
   private final Tunnels registry;
   private final Context context;
   private final Refusals refusals;
-  private final long openedAtNanos = System.nanoTime();
   /** Where the server's frames end, so the sidecar's own close frame never splits one. */
   private final FrameBoundary toClientFrames = new FrameBoundary();
   /** Only to see who sends the first close frame, for the close reason. */
@@ -47,11 +42,9 @@ final class Tunnel {
   private IdleWatch idle;
 
   /** @param onEnd called once, on the tunnel's event loop, after both sockets are closed */
-  Tunnel(Route route, Target target, SocketAddress clientAddress, NetSocket client, NetSocket backend,
-         Tunnels registry, Context context, RouteCounters counters, Refusals refusals, Handler<Tunnel> onEnd) {
+  Tunnel(Route route, NetSocket client, NetSocket backend, Tunnels registry, Context context, RouteCounters counters,
+         Refusals refusals, Handler<Tunnel> onEnd) {
     this.route = route;
-    this.target = target;
-    this.clientAddress = clientAddress;
     this.client = client;
     this.backend = backend;
     this.registry = registry;
@@ -201,14 +194,6 @@ final class Tunnel {
     return route;
   }
 
-  Target target() {
-    return target;
-  }
-
-  SocketAddress clientAddress() {
-    return clientAddress;
-  }
-
   long bytesFromClient() {
     return bytesFromClient;
   }
@@ -222,7 +207,4 @@ final class Tunnel {
     return closed ? closeReason : null;
   }
 
-  long openedAtNanos() {
-    return openedAtNanos;
-  }
 }

@@ -22,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -75,12 +74,7 @@ final class WebSocketUpgrade {
     Context context = vertx.getOrCreateContext();
     Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target));
     request.pause();
-    MultiMap headers = HttpHeaders.headers();
-    for (Map.Entry<String, String> h : request.headers()) {
-      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-        headers.add(h.getKey(), h.getValue());
-      }
-    }
+    MultiMap headers = withoutHopByHop(HttpHeaders.headers().addAll(request.headers()));
     headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
     headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
     ForwardedHeaders.set(headers, request);
@@ -146,7 +140,7 @@ final class WebSocketUpgrade {
           finish(attempt, 101, CloseReason.CLIENT);
           return;
         }
-        new Tunnel(attempt.route, attempt.target, request.remoteAddress(), upgraded.result(), backend, tunnels,
+        new Tunnel(attempt.route, upgraded.result(), backend, tunnels,
           context, attempt.counters, refusals, tunnel -> {
             attempt.bytesIn = tunnel.bytesFromClient();
             attempt.bytesOut = tunnel.bytesToClient();
@@ -206,13 +200,17 @@ final class WebSocketUpgrade {
   private static void refuse(HttpServerRequest request, HttpClientResponse upstream) {
     HttpServerResponse response = request.response().setStatusCode(upstream.statusCode());
     response.setStatusMessage(upstream.statusMessage());
-    for (Map.Entry<String, String> h : upstream.headers()) {
-      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-        response.headers().add(h.getKey(), h.getValue());
-      }
-    }
+    response.headers().addAll(withoutHopByHop(HttpHeaders.headers().addAll(upstream.headers())));
     response.putHeader(HttpHeaders.CONNECTION, "close");
     response.send(upstream).onFailure(e -> request.connection().close());
+  }
+
+  /** Removes the hop-by-hop headers; MultiMap names are case-insensitive, so no name is lower-cased per header. */
+  private static MultiMap withoutHopByHop(MultiMap headers) {
+    for (String name : HOP_BY_HOP) {
+      headers.remove(name);
+    }
+    return headers;
   }
 
   static void fail(HttpServerRequest request, int status, Target target, Throwable cause) {
