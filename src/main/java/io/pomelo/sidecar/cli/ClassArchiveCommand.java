@@ -151,6 +151,7 @@ final class ClassArchiveCommand implements Callable<Integer> {
       int connector = await(backend(vertx)).actualPort();
       SidecarConfig config = config(vertx, dir, gate, connector);
       Sidecar sidecar = await(Sidecar.prepare(vertx, config, null, Map.of(), registry).start());
+      VertxMetrics.bindJvmMetrics(registry);
       // Vert.x closes a client that has become garbage, with its connections: these are held until the end.
       WebSocketClient webSocketClient = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
         .setTrustAll(true).setVerifyHost(false));
