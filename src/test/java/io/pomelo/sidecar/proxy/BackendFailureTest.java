@@ -165,8 +165,13 @@ class BackendFailureTest {
       Future<?> event;
       expectedRefused += kind <= 8 ? 1 : 0;
       if (kind < 8) {
+        // body() is asked for inside send()'s callback, which runs on the event loop with the response head, so
+        // before the end can arrive. As a second compose chained from this thread it raced the answer (issue #8):
+        // when this thread lost the CPU between the two calls, the 502 had ended before body() was asked for, and
+        // Vert.x 5.0.7 drops an end that no body() waits for, so the body never completed (vert.x#5825, #6038;
+        // fixed on the 5.0 branch by vert.x#6071). The sidecar had answered every one of them.
         event = http.request(HttpMethod.GET, sidecar.publicPort(), "127.0.0.1", "/dead-server-1/x")
-          .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
           .map(status -> {
             if (status == 502) {
               refused.incrementAndGet();
@@ -184,7 +189,7 @@ class BackendFailureTest {
       } else {
         event = TestSidecar.connect(client, sidecar.publicPort(), "/gate/").compose(WebSocket::close);
       }
-      // A bound per event, so one lost answer is counted instead of stalling the run.
+      // A bound per event, so a lost answer is reported by kind instead of stalling the run.
       batch.add(event.timeout(2, TimeUnit.SECONDS).transform(r -> {
         if (r.failed()) {
           unanswered.incrementAndGet();
@@ -198,13 +203,9 @@ class BackendFailureTest {
       }
     }
     await(Future.join(batch));
-    // Up to about one plain request in two thousand to a refusing server gets no answer within 2 s (see the
-    // report); this test is about leaks, so it counts them and bounds them loosely instead of failing on one.
-    if (unanswered.get() > 0) {
-      System.out.printf("%d of %d events unanswered within 2 s%n", unanswered.get(), n);
-    }
-    assertThat(unanswered.get()).isLessThanOrEqualTo(Math.max(1, n / 200));
-    assertThat(refused.get()).isGreaterThanOrEqualTo(expectedRefused - unanswered.get());
+    // Every event is answered: a hostile client gets a status code or a close, never a hang (issue #8).
+    assertThat(unanswered.get()).as("events unanswered within 2 s of %d", n).isZero();
+    assertThat(refused.get()).isEqualTo(expectedRefused);
   }
 
   /** Waits for the sidecar to have closed every tunnel and the client pools to settle. */
