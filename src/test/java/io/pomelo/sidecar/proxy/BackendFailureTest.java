@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -137,12 +138,16 @@ class BackendFailureTest {
     long heapBefore = heapAfterGc();
     long started = System.nanoTime();
     churn(10_000);
+    long churned = System.nanoTime();
     settle();
+    // On a loaded machine the last sockets can take a few seconds to be released; a leaked one never is.
+    boolean released = eventually(() -> openDescriptors() - fdsBefore < 20);
     long fdsAfter = openDescriptors();
     long heapAfter = heapAfterGc();
-    System.out.printf("10000 events in %d ms: descriptors %d -> %d, heap %d MB -> %d MB%n",
-      (System.nanoTime() - started) / 1_000_000, fdsBefore, fdsAfter, heapBefore >> 20, heapAfter >> 20);
-    assertThat(fdsAfter - fdsBefore).isLessThan(20);
+    System.out.printf("10000 events in %d ms: descriptors %d -> %d (%d ms after the last), heap %d MB -> %d MB%n",
+      (churned - started) / 1_000_000, fdsBefore, fdsAfter, (System.nanoTime() - churned) / 1_000_000,
+      heapBefore >> 20, heapAfter >> 20);
+    assertThat(released).as("descriptors %d -> %d", fdsBefore, fdsAfter).isTrue();
     assertThat(heapAfter - heapBefore).isLessThan(32L * 1024 * 1024);
     assertThat(sidecar.tunnels().size()).isZero();
     // The client's kept-alive connections are the only ones left; once it closes them, nothing is counted open.
@@ -214,9 +219,11 @@ class BackendFailureTest {
     Thread.sleep(500);
   }
 
-  private static long openDescriptors() throws IOException {
+  private static long openDescriptors() {
     try (var fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
