@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -131,18 +132,24 @@ class BackendFailureTest {
 
   @Test
   void tenThousandFailuresLeakNoDescriptorAndNoMemory() throws Exception {
-    churn(300);
+    // The first events also pay for class loading, JIT and the first TLS handshakes: on a busy machine that has
+    // taken more than 2 s, so the warm-up gets a longer bound; it must still answer every event.
+    churn(300, Duration.ofSeconds(15));
     settle();
     long fdsBefore = openDescriptors();
     long heapBefore = heapAfterGc();
     long started = System.nanoTime();
-    churn(10_000);
+    churn(10_000, Duration.ofSeconds(2));
+    long churned = System.nanoTime();
     settle();
+    // On a loaded machine the last sockets can take a few seconds to be released; a leaked one never is.
+    boolean released = eventually(() -> openDescriptors() - fdsBefore < 20);
     long fdsAfter = openDescriptors();
     long heapAfter = heapAfterGc();
-    System.out.printf("10000 events in %d ms: descriptors %d -> %d, heap %d MB -> %d MB%n",
-      (System.nanoTime() - started) / 1_000_000, fdsBefore, fdsAfter, heapBefore >> 20, heapAfter >> 20);
-    assertThat(fdsAfter - fdsBefore).isLessThan(20);
+    System.out.printf("10000 events in %d ms: descriptors %d -> %d (%d ms after the last), heap %d MB -> %d MB%n",
+      (churned - started) / 1_000_000, fdsBefore, fdsAfter, (System.nanoTime() - churned) / 1_000_000,
+      heapBefore >> 20, heapAfter >> 20);
+    assertThat(released).as("descriptors %d -> %d", fdsBefore, fdsAfter).isTrue();
     assertThat(heapAfter - heapBefore).isLessThan(32L * 1024 * 1024);
     assertThat(sidecar.tunnels().size()).isZero();
     // The client's kept-alive connections are the only ones left; once it closes them, nothing is counted open.
@@ -152,9 +159,10 @@ class BackendFailureTest {
 
   /**
    * {@code n} events: 80% plain requests to a dead server over kept-alive connections (a refused connect each),
-   * 10% upgrades to the dead server (a TLS connection and a refused connect each), 10% tunnels opened and closed.
+   * 10% upgrades to the dead server (a TLS connection and a refused connect each), 10% tunnels opened and closed;
+   * each must be answered within {@code bound}.
    */
-  private void churn(int n) throws Exception {
+  private void churn(int n, Duration bound) throws Exception {
     AtomicInteger refused = new AtomicInteger();
     AtomicInteger unanswered = new AtomicInteger();
     int expectedRefused = 0;
@@ -165,8 +173,13 @@ class BackendFailureTest {
       Future<?> event;
       expectedRefused += kind <= 8 ? 1 : 0;
       if (kind < 8) {
+        // body() is asked for inside send()'s callback, which runs on the event loop with the response head, so
+        // before the end can arrive. As a second compose chained from this thread it raced the answer (issue #8):
+        // when this thread lost the CPU between the two calls, the 502 had ended before body() was asked for, and
+        // Vert.x 5.0.7 drops an end that no body() waits for, so the body never completed (vert.x#5825, #6038;
+        // fixed on the 5.0 branch by vert.x#6071). The sidecar had answered every one of them.
         event = http.request(HttpMethod.GET, sidecar.publicPort(), "127.0.0.1", "/dead-server-1/x")
-          .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
           .map(status -> {
             if (status == 502) {
               refused.incrementAndGet();
@@ -184,8 +197,8 @@ class BackendFailureTest {
       } else {
         event = TestSidecar.connect(client, sidecar.publicPort(), "/gate/").compose(WebSocket::close);
       }
-      // A bound per event, so one lost answer is counted instead of stalling the run.
-      batch.add(event.timeout(2, TimeUnit.SECONDS).transform(r -> {
+      // A bound per event, so a lost answer is reported by kind instead of stalling the run.
+      batch.add(event.timeout(bound.toMillis(), TimeUnit.MILLISECONDS).transform(r -> {
         if (r.failed()) {
           unanswered.incrementAndGet();
           System.out.println("unanswered: kind " + kind + ": " + r.cause());
@@ -198,13 +211,9 @@ class BackendFailureTest {
       }
     }
     await(Future.join(batch));
-    // Up to about one plain request in two thousand to a refusing server gets no answer within 2 s (see the
-    // report); this test is about leaks, so it counts them and bounds them loosely instead of failing on one.
-    if (unanswered.get() > 0) {
-      System.out.printf("%d of %d events unanswered within 2 s%n", unanswered.get(), n);
-    }
-    assertThat(unanswered.get()).isLessThanOrEqualTo(Math.max(1, n / 200));
-    assertThat(refused.get()).isGreaterThanOrEqualTo(expectedRefused - unanswered.get());
+    // Every event is answered: a hostile client gets a status code or a close, never a hang (issue #8).
+    assertThat(unanswered.get()).as("events unanswered within %s of %d", bound, n).isZero();
+    assertThat(refused.get()).isEqualTo(expectedRefused);
   }
 
   /** Waits for the sidecar to have closed every tunnel and the client pools to settle. */
@@ -213,9 +222,11 @@ class BackendFailureTest {
     Thread.sleep(500);
   }
 
-  private static long openDescriptors() throws IOException {
+  private static long openDescriptors() {
     try (var fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
