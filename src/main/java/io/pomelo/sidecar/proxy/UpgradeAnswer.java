@@ -23,6 +23,10 @@ final class UpgradeAnswer extends ChannelInboundHandlerAdapter {
   static final String AGGREGATOR = "pomelo-sidecar-http-aggregator";
 
   private final Promise<FullHttpResponse> answer;
+  /** The whole answer, kept until the read batch ends: the decoder may still pass on bytes that followed it. */
+  private FullHttpResponse received;
+  /** True from the whole answer on: bytes after it are the server's first frames. */
+  private boolean answered;
   private CompositeByteBuf held;
 
   UpgradeAnswer(Promise<FullHttpResponse> answer) {
@@ -38,17 +42,18 @@ final class UpgradeAnswer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof FullHttpResponse response && !answer.future().isComplete()) {
-      // Removing the decoder passes on whatever it holds beyond the answer: it arrives here as a ByteBuf.
+    if (msg instanceof FullHttpResponse response && !answered && !answer.future().isComplete()) {
+      answered = true;
+      // The decoder passes on what follows a 101 as ByteBufs (in this batch, or from its buffer when removed).
       ctx.pipeline().remove(AGGREGATOR);
       ctx.pipeline().remove(DECODER);
       if (response.decoderResult().isFailure()) {
         response.release();
         answer.tryFail(new IOException("not an HTTP answer: " + response.decoderResult().cause()));
       } else {
-        answer.tryComplete(response);
+        received = response;
       }
-    } else if (msg instanceof ByteBuf bytes && answer.future().isComplete()) {
+    } else if (msg instanceof ByteBuf bytes && answered) {
       if (held == null) {
         held = ctx.alloc().compositeBuffer();
       }
@@ -58,8 +63,31 @@ final class UpgradeAnswer extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The answer is handed on only now, after every byte of this read went through the decoder: handing it on from
+   * channelRead would let the tunnel replace this handler while the decoder still had bytes to pass, and those
+   * would then go past the tunnel.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    handOn();
+    ctx.fireChannelReadComplete();
+  }
+
+  private void handOn() {
+    if (received != null) {
+      FullHttpResponse response = received;
+      received = null;
+      if (!answer.tryComplete(response)) {
+        response.release();
+      }
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    // A refusal whose body ends with the connection is whole only now (the decoder passed it on just before).
+    handOn();
     answer.tryFail(new IOException("the server closed the connection before answering the upgrade"));
     ctx.fireChannelInactive();
   }
@@ -72,6 +100,10 @@ final class UpgradeAnswer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (received != null) {
+      received.release();
+      received = null;
+    }
     if (held != null) {
       held.release();
       held = null;
