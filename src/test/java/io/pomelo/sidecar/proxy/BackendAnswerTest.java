@@ -10,9 +10,10 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * What a Pomelo server answers to the upgrade, byte for byte, from a raw TCP server: the sidecar parses the answer
  * itself (no HTTP client connection), so every shape of answer has a test here.
  */
+@ExtendWith(VertxExtension.class)
 class BackendAnswerTest {
 
   private static final Pattern KEY = Pattern.compile("(?i)sec-websocket-key: *(\\S+)");
@@ -49,14 +51,10 @@ class BackendAnswerTest {
   /** The request head the raw server received last. */
   private final CompletableFuture<String> requestHead = new CompletableFuture<>();
 
+  /** The extension closes it after each test, and with it every server and client below. */
   @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    await(vertx.close());
+  void start(Vertx vertx) {
+    this.vertx = vertx;
   }
 
   /** Starts the sidecar with one route, /raw/, to a server that writes {@code answer(request head)} in one write. */
