@@ -58,8 +58,9 @@ public final class PublicListener extends VerticleBase {
         .setTcpKeepAlive(true)
         .setDecompressionSupported(false)
         .setKeepAlive(true))
-      // Plain requests only (upgrades dial their own sockets): nginx's keepalive pools have no cap either.
-      .with(new PoolOptions().setHttp1MaxSize(1_000_000).setMaxWaitQueueSize(-1))
+      // Plain requests only (upgrades dial their own sockets), which Pomelo servers see little of. Vert.x
+      // allocates the slot array up front, so the cap is memory: 1 024 per server and event loop; more wait.
+      .with(new PoolOptions().setHttp1MaxSize(1024).setMaxWaitQueueSize(-1))
       .build();
     upgrades = vertx.createNetClient(new NetClientOptions()
       .setConnectTimeout((int) config.proxy().connectTimeout().toMillis())
@@ -85,6 +86,9 @@ public final class PublicListener extends VerticleBase {
       .setTcpNoDelay(true)
       .setTcpKeepAlive(true)
       .setCompressionSupported(false)
+      // Every request is answered on its connection's event loop (the upgrade, the forwarding, the refusals), so
+      // Vert.x may write directly instead of through a multi-producer queue: ~4.5 KiB less per open connection.
+      .setStrictThreadMode(true)
       .setHandle100ContinueAutomatically(false));
     server = vertx.createHttpServer(options)
       .connectionHandler(gate::connected)
