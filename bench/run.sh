@@ -16,7 +16,8 @@ export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-}"
 
 SCENARIOS="${SCENARIOS:-throughput latency handshake idle reload}"
 DURATION="${DURATION:-10}"             # measured seconds per scenario
-WARMUP="${WARMUP:-3}"                  # seconds of load before measuring
+WARMUP="${WARMUP:-10}"                 # seconds of load before measuring (a JVM is still compiling at 3 s:
+                                       # see the JIT share rows)
 CONNECTIONS="${CONNECTIONS:-100}"      # throughput, latency and reload
 SIZE="${SIZE:-1024}"                   # message bytes
 RATE="${RATE:-20000}"                  # latency: messages per second, all connections together
