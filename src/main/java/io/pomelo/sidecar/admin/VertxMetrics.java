@@ -32,10 +32,7 @@ public final class VertxMetrics {
       // LOCAL tells the public listener from the admin one; the rest are small fixed sets.
       .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
       .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
-      .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
-      // The only net client dials Pomelo servers for upgrades: the route and server meters already count those
-      // sockets, and Vert.x's would add a meter lookup per connection for nothing.
-      .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT);
+      .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
     return Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(metrics)
         // Native epoll where it loads (Linux): fewer copies and system calls per read than NIO, else NIO.

@@ -12,8 +12,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.ServerSSLOptions;
 
 /**
@@ -31,7 +30,6 @@ public final class PublicListener extends VerticleBase {
   private final Refusals refusals;
   private HttpServer server;
   private HttpClient client;
-  private NetClient upgrades;
 
   /**
    * @param live     counts and health, shared by every event loop's listener
@@ -62,16 +60,14 @@ public final class PublicListener extends VerticleBase {
       // allocates the slot array up front, so the cap is memory: 1 024 per server and event loop; more wait.
       .with(new PoolOptions().setHttp1MaxSize(1024).setMaxWaitQueueSize(-1))
       .build();
-    upgrades = vertx.createNetClient(new NetClientOptions()
-      .setConnectTimeout((int) config.proxy().connectTimeout().toMillis())
-      .setTcpNoDelay(true)
-      .setTcpKeepAlive(true));
+
     long timeout = config.proxy().upgradeTimeout().toMillis();
     RequestLimits limits = new RequestLimits(config.limits(), refusals);
     ConnectionGate gate = new ConnectionGate(limiter,
       new RequestHeadTimeout(vertx, config.limits().requestHeadTimeout().toMillis(), refusals), refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
-      new WebSocketUpgrade(vertx, new BackendHandshake(upgrades), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
+      new WebSocketUpgrade(vertx,
+        new BackendHandshake((VertxInternal) vertx, config.proxy().connectTimeout()), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
       new HttpForwarding(client, timeout), new TargetChoice(live),
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
@@ -100,7 +96,7 @@ public final class PublicListener extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return client == null ? Future.succeededFuture() : Future.join(client.close(), upgrades.close());
+    return client == null ? Future.succeededFuture() : client.close();
   }
 
   /**

@@ -6,7 +6,6 @@ import io.pomelo.sidecar.route.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -28,7 +27,6 @@ final class Tunnel {
 
   private final Route route;
   private final NetSocketInternal client;
-  private final NetSocketInternal backend;
   private final Channel clientChannel;
   private final Channel backendChannel;
   private final Tunnels registry;
@@ -55,20 +53,22 @@ final class Tunnel {
   private IdleWatch idle;
 
   /** @param onEnd called once, on the tunnel's event loop, after both sockets are closed */
-  Tunnel(Route route, NetSocketInternal client, NetSocketInternal backend, Tunnels registry, Context context,
+  Tunnel(Route route, NetSocketInternal client, Channel backend, Tunnels registry, Context context,
          RouteCounters counters, Refusals refusals, Handler<Tunnel> onEnd) {
     this.route = route;
     this.client = client;
-    this.backend = backend;
     this.clientChannel = client.channelHandlerContext().channel();
-    this.backendChannel = backend.channelHandlerContext().channel();
+    this.backendChannel = backend;
     this.registry = registry;
     this.context = context;
     this.counters = counters;
     this.refusals = refusals;
     this.onEnd = onEnd;
-    this.clientEnd = new TunnelEnd(backendChannel, this::fromClient);
-    this.backendEnd = new TunnelEnd(clientChannel, this::fromBackend);
+    this.clientEnd = new TunnelEnd(backendChannel, this::fromClient, null);
+    this.backendEnd = new TunnelEnd(clientChannel, this::fromBackend, e -> {
+      because(CloseReason.ERROR);
+      backendChannel.close();
+    });
   }
 
   /** Wires the two sockets; the server's {@link UpgradeAnswer} hands over whatever followed its 101. */
@@ -77,34 +77,24 @@ final class Tunnel {
     idle = IdleWatch.start(context.owner(), route.idleTimeout(), this::closeIdle);
     // Whichever side goes first, the other follows: a WebSocket close frame has already been relayed as bytes.
     client.closeHandler(v -> closed(CloseReason.CLIENT));
-    backend.closeHandler(v -> closed(CloseReason.BACKEND));
     client.exceptionHandler(e -> {
       because(CloseReason.ERROR);
       client.close();
     });
-    backend.exceptionHandler(e -> {
-      because(CloseReason.ERROR);
-      backend.close();
-    });
     clientChannel.pipeline().addBefore("handler", TunnelEnd.NAME, clientEnd);
-    ChannelPipeline backendPipeline = backendChannel.pipeline();
-    UpgradeAnswer answer = (UpgradeAnswer) backendPipeline.get(UpgradeAnswer.NAME);
-    ByteBuf early = answer == null ? null : answer.takeHeld();
-    if (answer != null) {
-      backendPipeline.replace(answer, TunnelEnd.NAME, backendEnd);
-    } else {
-      backendPipeline.addBefore("handler", TunnelEnd.NAME, backendEnd);
-    }
+    UpgradeAnswer answer = (UpgradeAnswer) backendChannel.pipeline().get(UpgradeAnswer.NAME);
+    ByteBuf early = answer.takeHeld();
+    backendChannel.pipeline().replace(answer, TunnelEnd.NAME, backendEnd);
     if (early != null) {
       fromBackend(early);
       backendEnd.flush();
     }
     clientChannel.config().setAutoRead(true);
     backendChannel.config().setAutoRead(true);
-    // A side that closed while the 101 was on its way closed before its handler was set.
-    if (!backendChannel.isActive()) {
-      closed(CloseReason.BACKEND);
-    } else if (!clientChannel.isActive()) {
+    // Runs at once if the server already left while the 101 was on its way to the client.
+    backendChannel.closeFuture().addListener(f -> closed(CloseReason.BACKEND));
+    if (!clientChannel.isActive()) {
+      // The client left while the 101 was on its way, before its close handler was set.
       closed(CloseReason.CLIENT);
     }
   }
@@ -176,7 +166,7 @@ final class Tunnel {
       idle.stop();
     }
     client.close();
-    backend.close();
+    backendChannel.close();
     registry.closed(this);
     onEnd.handle(this);
   }
@@ -228,7 +218,7 @@ final class Tunnel {
     // After what relay() queued, then the FIN: the client needs no answer from the server now.
     clientChannel.writeAndFlush(FrameBoundary.closeFrame(closingCode, closingReason))
       .addListener(ChannelFutureListener.CLOSE);
-    backend.close();
+    backendChannel.close();
   }
 
   Route route() {

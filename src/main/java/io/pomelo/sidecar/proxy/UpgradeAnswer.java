@@ -11,7 +11,7 @@ import io.vertx.core.Promise;
 import java.io.IOException;
 
 /**
- * Waits, in a Pomelo server's socket pipeline, for its answer to the upgrade request: Netty's HTTP decoder and
+ * Waits, at the end of a Pomelo server's channel pipeline, for its answer to the upgrade request: Netty's HTTP decoder and
  * aggregator parse it; this handler removes both as soon as the answer is whole, so what follows a 101 is bytes
  * again. Bytes the server sends right after its 101 (before the tunnel is wired) are held here, never lost, and
  * handed to the tunnel, which replaces this handler.
@@ -92,10 +92,11 @@ final class UpgradeAnswer extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
+  /** The end of the pipeline: nothing after this handler would take the error. */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     answer.tryFail(cause);
-    ctx.fireExceptionCaught(cause);
+    ctx.close();
   }
 
   @Override

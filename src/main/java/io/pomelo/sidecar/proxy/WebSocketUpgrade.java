@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.pomelo.sidecar.health.BackendState;
 import io.pomelo.sidecar.health.CloseReason;
@@ -93,7 +94,7 @@ final class WebSocketUpgrade {
         finish(attempt, 502, null);
         return;
       }
-      NetSocketInternal socket = connected.result();
+      Channel socket = connected.result();
       if (!attempt.dialled(socket)) {
         fail(request, 502, target, new IllegalStateException("the client left during the upgrade"));
         finish(attempt, 502, null);
@@ -137,7 +138,7 @@ final class WebSocketUpgrade {
     });
   }
 
-  private void accept(HttpServerRequest request, FullHttpResponse answer, NetSocketInternal backend,
+  private void accept(HttpServerRequest request, FullHttpResponse answer, Channel backend,
                       Attempt attempt, Context context) {
     HttpServerResponse response = request.response();
     response.setStatusCode(101);
@@ -194,7 +195,7 @@ final class WebSocketUpgrade {
     final BackendState backend;
     long bytesIn;
     long bytesOut;
-    private NetSocketInternal server;
+    private Channel server;
     private boolean clientLeft;
 
     Attempt(HttpServerRequest request, Route route, Target target, RouteCounters counters, BackendState backend) {
@@ -217,7 +218,7 @@ final class WebSocketUpgrade {
     }
 
     /** Returns false (and closes the socket) when the client left while it was being dialled. */
-    boolean dialled(NetSocketInternal socket) {
+    boolean dialled(Channel socket) {
       server = socket;
       if (clientLeft) {
         socket.close();

@@ -5,6 +5,7 @@ import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -117,9 +118,10 @@ class BackendAnswerTest {
       .appendBuffer(textFrame("second")));
     CompletableFuture<String> first = new CompletableFuture<>();
     CompletableFuture<String> second = new CompletableFuture<>();
-    WebSocket ws = await(client.connect(sidecar.publicPort(), "127.0.0.1", "/raw/"));
-    // The handler may be set after the frames arrived: Vert.x queues them until the first handler.
+    // The frames arrive with the 101: the handler must be there before the connection is.
+    ClientWebSocket ws = client.webSocket();
     ws.textMessageHandler(text -> (first.isDone() ? second : first).complete(text));
+    await(ws.connect(sidecar.publicPort(), "127.0.0.1", "/raw/"));
     assertThat(first.get(SECONDS, TimeUnit.SECONDS)).isEqualTo("first");
     assertThat(second.get(SECONDS, TimeUnit.SECONDS)).isEqualTo("second");
   }
