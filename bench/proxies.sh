@@ -3,9 +3,27 @@
 # upgrades tunnelled, no read timeout worth the name (1 h), one worker/thread, no access log, X-Forwarded-For/Proto
 # set (the sidecar always sets them). Routes /new1/../newN/ (to echo backend 1) are what a reload adds.
 #
-# Sourced by run.sh and reload.sh. Each proxy has: <name>_config N (write its configuration with N extra routes),
-# <name>_start (exec in the foreground; run.sh backgrounds it pinned to CPU 0), <name>_reload N.
-# Needs: WORK, PROXY_PORT, ECHO_GATE, ECHO_CONN, ADMIN_PORT, CADDY_ADMIN_PORT, JAR, SIDECAR_JAVA_OPTS.
+# Sourced by run.sh, startup.sh and reload.sh. Each proxy has: <name>_config N (write its configuration with N extra
+# routes), <name>_start (exec in the foreground; run.sh backgrounds it pinned to CPU 0), <name>_reload N.
+# The environment below has defaults here, so that every script measures the same set-up.
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export WORK="${WORK:-$BENCH_DIR/work}"
+export PROXY_PORT="${PROXY_PORT:-18443}" ECHO_GATE="${ECHO_GATE:-19001}" ECHO_CONN="${ECHO_CONN:-19002}"
+export ADMIN_PORT="${ADMIN_PORT:-19090}" CADDY_ADMIN_PORT="${CADDY_ADMIN_PORT:-19091}"
+export JAR="${JAR:-$(dirname "$BENCH_DIR")/target/pomelo-sidecar.jar}"
+# The flags the sidecar runs with besides -XX:ActiveProcessorCount=1 (see README: recommended JVM flags) and the
+# class-data archive (SIDECAR_ARCHIVE=0: none; see sidecar_archive below).
+export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-}"
+
+# The certificate every proxy serves: ECDSA P-256 for localhost and 127.0.0.1.
+bench_certificate() {
+  [ -f "$WORK/cert.pem" ] && return 0
+  mkdir -p "$WORK"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+}
 
 # ---------------------------------------------------------------- nginx
 nginx_config() {
@@ -152,6 +170,7 @@ sidecar_config() {
     \"new$i\": [{\"id\": \"new$i-server-1\", \"host\": \"127.0.0.1\", \"clientPort\": $ECHO_GATE, \"frontend\": true}]"
   done
   mkdir -p "$WORK/sidecar/state"
+  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || sidecar_archive "$JAR" "$WORK/sidecar/app.jsa"
   cat > "$WORK/sidecar/servers.json.tmp" <<EOF
 {
   "production": {
@@ -198,6 +217,19 @@ EOF
 }
 # shellcheck disable=SC2086 # SIDECAR_JAVA_OPTS is a list of flags
 sidecar_start() {
-  exec java -XX:ActiveProcessorCount=1 $SIDECAR_JAVA_OPTS -jar "$JAR" run --config "$WORK/sidecar/sidecar.yaml"
+  exec java -XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS -jar "$JAR" run \
+    --config "$WORK/sidecar/sidecar.yaml"
 }
 sidecar_reload() { sidecar_config "$1"; }
+
+# The class-data archive (AppCDS) the sidecar starts with, made as the service's installation makes it
+# (systemd/install.sh, the package's postinst): `class-archive`, a training start of the same jar. Made again when
+# the jar is newer. SIDECAR_ARCHIVE=0 measures without one.
+sidecar_archive() {
+  local jar=$1 archive=$2
+  [ "$archive" -nt "$jar" ] && return 0
+  java -jar "$jar" class-archive "$archive" >/dev/null
+}
+sidecar_archive_opts() {
+  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || echo "-XX:SharedArchiveFile=$WORK/sidecar/app.jsa -Xshare:auto"
+}

@@ -7,12 +7,9 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-export WORK="${WORK:-$HERE/work}"
-export PROXY_PORT="${PROXY_PORT:-18443}" ECHO_GATE="${ECHO_GATE:-19001}" ECHO_CONN="${ECHO_CONN:-19002}"
-export ADMIN_PORT="${ADMIN_PORT:-19090}" CADDY_ADMIN_PORT="${CADDY_ADMIN_PORT:-19091}"
-export JAR="${JAR:-$ROOT/target/pomelo-sidecar.jar}"
-# The flags the sidecar runs with besides -XX:ActiveProcessorCount=1 (see README: recommended JVM flags).
-export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-}"
+# WORK, the ports, JAR, SIDECAR_JAVA_OPTS and the proxies' configurations.
+# shellcheck source=bench/proxies.sh
+. "$HERE/proxies.sh"
 
 SCENARIOS="${SCENARIOS:-throughput latency handshake idle reload}"
 DURATION="${DURATION:-10}"             # measured seconds per scenario
@@ -27,8 +24,6 @@ RELOADS="${RELOADS:-3}"
 PROXIES=("$@")
 [ ${#PROXIES[@]} -gt 0 ] || PROXIES=(sidecar nginx haproxy caddy)
 
-# shellcheck source=bench/proxies.sh
-. "$HERE/proxies.sh"
 mkdir -p "$WORK"
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
@@ -55,11 +50,7 @@ if [ ! -f target/test-classes/io/pomelo/sidecar/bench/LoadGenerator.class ] || [
     || mvn -q -B dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt"
 fi
 CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$WORK/classpath.txt")"
-if [ ! -f "$WORK/cert.pem" ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
-    -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-fi
+bench_certificate
 
 PIDS=()
 cleanup() {
@@ -163,7 +154,7 @@ done
 
 {
   echo "sidecar_sha=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml || echo -dirty)"
-  echo "sidecar_java_opts=-XX:ActiveProcessorCount=1 $SIDECAR_JAVA_OPTS"
+  echo "sidecar_java_opts=-XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS"
   echo "java=$(java -version 2>&1 | head -1)"
   echo "nginx=$(nginx -v 2>&1)"
   echo "haproxy=$(haproxy -v | head -1)"

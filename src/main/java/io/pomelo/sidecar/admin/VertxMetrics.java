@@ -1,5 +1,16 @@
 package io.pomelo.sidecar.admin;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -10,6 +21,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.EnumSet;
+import java.util.List;
 
 /**
  * A Vert.x whose own metrics (HTTP server and client, TCP, pools, JVM) go to the registry that {@code /metrics}
@@ -28,7 +40,8 @@ public final class VertxMetrics {
   public static Vertx vertx(PrometheusMeterRegistry registry) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
-      .setJvmMetricsEnabled(true)
+      // Bound by bindJvmMetrics once the sidecar is ready: nothing before READY needs them.
+      .setJvmMetricsEnabled(false)
       // LOCAL tells the public listener from the admin one; the rest are small fixed sets.
       .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
       .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
@@ -39,5 +52,24 @@ public final class VertxMetrics {
         .setPreferNativeTransport(true))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
+  }
+
+  /**
+   * The JVM and process series Vert.x would bind with {@code setJvmMetricsEnabled(true)} (the same binders), bound
+   * after the start instead: they load and start about a hundred classes and GC listeners that only {@code /metrics}
+   * reads. Closing the result removes the GC listeners (the process's end does too).
+   */
+  public static AutoCloseable bindJvmMetrics(MeterRegistry registry) {
+    List<MeterBinder> binders = List.of(new ClassLoaderMetrics(), new JvmCompilationMetrics(), new JvmGcMetrics(),
+      new JvmHeapPressureMetrics(), new JvmInfoMetrics(), new JvmMemoryMetrics(), new JvmThreadMetrics(),
+      new ProcessorMetrics(), new UptimeMetrics());
+    binders.forEach(b -> b.bindTo(registry));
+    return () -> {
+      for (MeterBinder b : binders) {
+        if (b instanceof AutoCloseable closeable) {
+          closeable.close();
+        }
+      }
+    };
   }
 }

@@ -56,12 +56,13 @@ final class DevMode {
     return config.withTls(new TlsConfig(List.of(pair)));
   }
 
-  private static void copyResource(String resource, Path to) throws IOException {
+  static Path copyResource(String resource, Path to) throws IOException {
     try (InputStream in = DevMode.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IOException("the jar has no " + resource);
       }
       Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
     }
+    return to;
   }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pomelo-sidecar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
   description = "One TLS port in front of every Pomelo frontend server, configured from Pomelo's servers.json.",
   subcommands = {RunCommand.class, CheckCommand.class, RoutesCommand.class, ExportNginxCommand.class,
-    CommandLine.HelpCommand.class})
+    ClassArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

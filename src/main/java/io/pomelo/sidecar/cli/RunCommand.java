@@ -66,6 +66,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     HangupSignal.onHangup(() -> sidecar.requestReload("SIGHUP", true));
     systemd.startWatchdog(task -> control.runOnContext(v -> task.run()));
     systemd.ready(status(sidecar, sidecar.lastReload()));
+    VertxMetrics.bindJvmMetrics(registry);
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -25,7 +25,7 @@ public final class JournalAwareLayout extends LayoutBase<ILoggingEvent> {
   private PatternLayout lines;
   private boolean journal;
 
-  /** The layout logback.xml builds: it looks at this process's environment and standard error. */
+  /** The layout LogConfiguration builds: it looks at this process's environment and standard error. */
   public JournalAwareLayout() {
     this(System.getenv(), JournalStream.STDERR);
   }

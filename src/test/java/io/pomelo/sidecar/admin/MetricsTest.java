@@ -41,6 +41,7 @@ class MetricsTest {
   private EchoBackend gate;
   private AdminClient admin;
   private WebSocketClient client;
+  private AutoCloseable jvmMetrics;
 
   @BeforeEach
   void start() throws Exception {
@@ -53,12 +54,14 @@ class MetricsTest {
     SidecarConfig config = fixture.config(fixture.serversJson(servers), List.of())
       .withHealth(new HealthConfig(true, Duration.ofMillis(100), Duration.ofMillis(500)));
     sidecar = await(Sidecar.prepare(vertx, config, null, Map.of(), registry).start());
+    jvmMetrics = VertxMetrics.bindJvmMetrics(registry);
     admin = new AdminClient(vertx, sidecar.adminPort(), null);
     client = fixture.webSocketClient(vertx);
   }
 
   @AfterEach
   void stop() throws Exception {
+    jvmMetrics.close();
     await(vertx.close());
   }
 

@@ -1,156 +1,183 @@
 package io.pomelo.sidecar.pomelo;
 
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
+import java.util.Optional;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
- * Generates servers.json variants from a seed: nearly-right files where any field may have the wrong type, be
- * missing or be odd, arbitrary JSON, and broken bytes. The same seed gives the same files, so a failure names its
- * seed and can be replayed.
+ * QuickTheories generators of servers.json variants: nearly-right files where any field may have the wrong type,
+ * be missing or be odd, arbitrary JSON, and broken bytes. Files are built from generated parts (environments,
+ * server types, servers, fields) with the plainest option first in each choice, so that QuickTheories shrinks a
+ * failing file to few servers with few fields and plain values.
  */
 final class JsonVariants {
 
-  private static final List<String> TYPES = List.of("gate", "connector", "chat", "area", "GATE",
+  private static final List<String> TYPES = List.of("connector", "gate", "chat", "area", "GATE",
     "connector-server-1", "", "..", "a/b", "\u8fde\u63a5");
-  private static final List<String> IDS = List.of("gate-server-1", "connector-server-1", "connector-server-1",
-    "GATE", "\u670d\u52a1\u5668-1", "a b", "..", "x/y", "%2e", "\uD83D\uDE00", "");
-  private static final List<String> NUMBERS = List.of("0", "-0", "1e400", "65535", "65536", "3014.5", "1e2",
-    "99999999999999999999", "4.9e-324", "\"3014\"", "\" 3014 \"", "\"0x0bc6\"", "-1", "3014");
-  private static final List<String> HOSTS = List.of("\"127.0.0.1\"", "\"0.0.0.0\"", "\"::\"", "\"[::1]\"", "\"\"",
-    "\"*\"", "\"game.example.com\"");
-  private static final List<String> FIELDS = List.of("id", "host", "port", "clientPort", "frontend", "clusterCount",
-    "clientHost", "wsPort", "args", "max-connections");
+  private static final List<String> IDS = List.of("connector-server-1", "gate-server-1", "GATE",
+    "\u670d\u52a1\u5668-1", "a b", "..", "x/y", "%2e", "\uD83D\uDE00", "");
+  private static final List<String> ODD_NUMBERS = List.of("0", "-0", "1e400", "-1e400", "65535", "65536",
+    "3014.5", "3050.0000000001", "1e2", "99999999999999999999", "4.9e-324", "\"3014\"", "\" 3014 \"",
+    "\"0x0bc6\"", "-1");
+  private static final List<String> LITERALS = List.of("true", "false", "null");
 
-  private final Random random;
-
-  JsonVariants(long seed) {
-    this.random = new Random(seed);
-  }
+  /** Any JSON value nested up to four levels, or arrays and objects nested thousands deep. */
+  static final Gen<String> ANY_JSON = sometimes(value(4), 6, deep());
 
   /** A servers.json shaped file: environments, types, server lists, each part possibly wrong. */
-  String serversFile() {
-    String types = types();
-    return switch (random.nextInt(7)) {
-      case 0, 1, 2 -> "{\"development\": " + types + ", \"production\": " + types() + "}";
-      case 3, 4 -> types;
-      case 5 -> "{\"production\": " + types + "}";
-      default -> "\uFEFF" + types;
-    };
+  static final Gen<String> SERVERS_FILE = serversFile();
+
+  /** A servers file cut anywhere, with random bytes after the cut. */
+  static final Gen<byte[]> BROKEN = broken();
+
+  /** Numbers of every size and form JSON allows, and strings and floats where an integer belongs. */
+  static final Gen<String> NUMBER = number();
+
+  private JsonVariants() {
   }
 
-  /** Any JSON value up to a small depth. */
-  String anyJson() {
-    return value(4);
+  /** Half the files hold only servers Pomelo would start, so that the reader's accepting side is tested too. */
+  private static Gen<String> serversFile() {
+    return sometimes(serversFile(false), 2, serversFile(true));
   }
 
-  /** A servers file cut at a random point, with random bytes after the cut. */
-  byte[] broken() {
-    byte[] whole = serversFile().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    int at = random.nextInt(whole.length + 1);
-    byte[] noise = new byte[random.nextInt(40)];
-    random.nextBytes(noise);
-    byte[] broken = new byte[at + noise.length];
-    System.arraycopy(whole, 0, broken, 0, at);
-    System.arraycopy(noise, 0, broken, at, noise.length);
-    return broken;
-  }
-
-  private String types() {
-    StringBuilder b = new StringBuilder("{");
-    int n = random.nextInt(5);
-    for (int i = 0; i < n; i++) {
-      String name = random.nextInt(4) == 0 ? randomText(10) : pick(TYPES);
-      b.append(i == 0 ? "" : ", ").append(quote(name)).append(": ").append(random.nextInt(6) == 0 ? value(1)
-        : servers());
+  private static Gen<String> serversFile(boolean mistakes) {
+    Gen<String> servers = array(mistakes ? sometimes(server(true), 10, value(1)) : server(false), 6);
+    Gen<String> types = object(sometimes(Generate.pick(TYPES), 4, text(10)),
+      mistakes ? sometimes(servers, 6, value(1)) : servers, 4);
+    List<Pair<Integer, Gen<String>>> shapes = new ArrayList<>(List.of(
+      Pair.of(2, types),
+      Pair.of(3, types.zip(types, (development, production) -> "{\"development\": " + development
+        + ", \"production\": " + production + "}")),
+      Pair.of(1, types.map(t -> "\uFEFF" + t))));
+    if (mistakes) {
+      // Nested by environment, without the one the sidecar asks for.
+      shapes.add(Pair.of(1, types.map(production -> "{\"production\": " + production + "}")));
     }
-    return b.append('}').toString();
+    return Generate.frequency(shapes);
   }
 
-  private String servers() {
-    StringBuilder b = new StringBuilder("[");
-    int n = random.nextInt(7);
-    for (int i = 0; i < n; i++) {
-      b.append(i == 0 ? "" : ", ").append(random.nextInt(10) == 0 ? value(1) : server());
-    }
-    return b.append(']').toString();
-  }
-
-  private String server() {
-    StringBuilder b = new StringBuilder("{");
-    boolean first = true;
-    for (String field : FIELDS) {
-      if (random.nextInt(5) == 0) {
-        continue;
-      }
-      b.append(first ? "" : ", ").append(quote(field)).append(": ").append(fieldValue(field));
-      first = false;
-    }
-    return b.append('}').toString();
-  }
-
-  private String fieldValue(String field) {
-    if (random.nextInt(5) == 0) {
-      return value(1);
-    }
-    return switch (field) {
-      case "id" -> quote(random.nextInt(3) == 0 ? randomText(20) : pick(IDS));
-      case "host", "clientHost" -> pick(HOSTS);
-      case "frontend" -> pick(List.of("true", "false", "\"true\"", "1", "0"));
+  /**
+   * One server. Without mistakes it has every field a frontend needs, with good values; with mistakes any field
+   * may be missing (one time in five), odd (one in five) or any JSON (one in five).
+   */
+  private static Gen<String> server(boolean mistakes) {
+    Gen<String> port = Generate.range(1, 65_535, 3050).map(p -> Integer.toString(p));
+    Gen<String> oddPort = sometimes(Generate.range(-70_000, 70_000).map(p -> Integer.toString(p)), 2, number());
+    Gen<String> host = Generate.pick(List.of("\"127.0.0.1\"", "\"0.0.0.0\"", "\"::\"", "\"game.example.com\""));
+    Gen<String> oddHost = Generate.pick(List.of("\"\"", "\"*\"", "\"[::1]\"", "\" 127.0.0.1\""));
+    List<Field> fields = List.of(
+      new Field("id", true, sometimes(Generate.pick(IDS), 3, text(20)).map(JsonVariants::quote),
+        Generate.pick(List.of("\"\"", "\" \"", "1"))),
+      new Field("host", true, host, oddHost),
+      new Field("port", true, port, oddPort),
+      new Field("clientPort", true, port, oddPort),
+      new Field("frontend", true, Generate.pick(List.of("true", "false")),
+        Generate.pick(List.of("\"true\"", "1", "0"))),
       // Legal but huge counts (65535) take seconds each; the cap itself has its own test.
-      case "clusterCount" -> pick(List.of("0", "1", "3", "\"2\"", "\" 4 \"", "-1", "2.5", "65536", "1e400", "\"x\"",
-        "100", "[2]", "true"));
-      case "port", "clientPort", "wsPort" -> random.nextBoolean() ? pick(NUMBERS)
-        : String.valueOf(random.nextInt(140_000) - 70_000);
-      default -> value(1);
+      new Field("clusterCount", false, Generate.pick(List.of("1", "2", "3")), Generate.pick(List.of("0", "\"2\"",
+        "\" 4 \"", "-1", "2.5", "65536", "1e400", "\"x\"", "100", "[2]", "true"))),
+      new Field("clientHost", false, host, oddHost),
+      new Field("wsPort", false, port, oddPort),
+      new Field("args", false, value(1), value(1)),
+      new Field("max-connections", false, value(1), value(1)));
+    List<Gen<Optional<String>>> members = new ArrayList<>();
+    for (Field field : fields) {
+      Gen<String> member = (mistakes ? Generate.frequency(List.of(Pair.of(3, field.good()), Pair.of(1, field.odd()),
+        Pair.of(1, value(1)))) : field.good()).map(v -> quote(field.name()) + ": " + v);
+      members.add(field.required() && !mistakes ? member.map(Optional::of) : member.toOptionals(mistakes ? 20 : 70));
+    }
+    return in -> {
+      List<String> present = new ArrayList<>();
+      for (Gen<Optional<String>> member : members) {
+        member.generate(in).ifPresent(present::add);
+      }
+      return "{" + String.join(", ", present) + "}";
     };
   }
 
-  private String value(int depth) {
-    int kind = depth == 0 ? random.nextInt(3) : random.nextInt(5);
-    return switch (kind) {
-      case 0 -> quote(randomText(12));
-      case 1 -> pick(NUMBERS);
-      case 2 -> pick(List.of("true", "false", "null"));
-      case 3 -> {
-        StringBuilder b = new StringBuilder("[");
-        int n = random.nextInt(5);
-        for (int i = 0; i < n; i++) {
-          b.append(i == 0 ? "" : ", ").append(value(depth - 1));
-        }
-        yield b.append(']').toString();
-      }
-      default -> {
-        StringBuilder b = new StringBuilder("{");
-        int n = random.nextInt(5);
-        for (int i = 0; i < n; i++) {
-          b.append(i == 0 ? "" : ", ").append(quote(randomText(8))).append(": ").append(value(depth - 1));
-        }
-        yield b.append('}').toString();
-      }
-    };
+  private static Gen<byte[]> broken() {
+    Gen<byte[]> noise = Generate.byteArrays(Generate.range(0, 40), Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE,
+      (byte) 0));
+    Gen<byte[]> cut = SERVERS_FILE.map(f -> f.getBytes(StandardCharsets.UTF_8)).zip(Generate.range(0, 1000),
+      noise, (whole, per1000, tail) -> {
+        int at = (int) ((long) whole.length * per1000 / 1000);
+        byte[] broken = new byte[at + tail.length];
+        System.arraycopy(whole, 0, broken, 0, at);
+        System.arraycopy(tail, 0, broken, at, tail.length);
+        return broken;
+      });
+    return cut.describedAs(JsonVariants::describe);
+  }
+
+  private static Gen<String> value(int depth) {
+    Gen<String> scalar = Generate.frequency(List.of(Pair.of(1, Generate.pick(LITERALS)), Pair.of(1, number()),
+      Pair.of(1, text(12).map(JsonVariants::quote))));
+    if (depth == 0) {
+      return scalar;
+    }
+    Gen<String> inner = value(depth - 1);
+    return Generate.frequency(List.of(Pair.of(3, scalar), Pair.of(1, array(inner, 4)),
+      Pair.of(1, object(text(8), inner, 4))));
+  }
+
+  private static Gen<String> number() {
+    Gen<String> huge = Generate.range(0, 5000).zip(Generate.range(-400, 400), Generate.booleans(),
+      (zeros, exponent, negative) -> (negative ? "-" : "") + "1" + "0".repeat(zeros)
+        + (exponent == 0 ? "" : "e" + exponent));
+    return sometimes(Generate.pick(ODD_NUMBERS), 4, huge);
+  }
+
+  /** Arrays or objects nested up to 10 000 deep, closed or not: refused, never a stack overflow. */
+  private static Gen<String> deep() {
+    return Generate.range(1, 10_000).zip(Generate.pick(List.of("[", "{\"a\": ")), Generate.booleans(),
+      (depth, open, closed) -> open.repeat(depth) + (closed ? (open.equals("[") ? "]" : "}").repeat(depth) : ""));
   }
 
   /** Any UTF-16 units, lone surrogates and controls included. */
-  private String randomText(int maxLength) {
-    int length = random.nextInt(maxLength + 1);
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < length; i++) {
-      b.append(switch (random.nextInt(4)) {
-        case 0 -> (char) (random.nextInt(95) + 32);
-        case 1 -> (char) random.nextInt(0x20);
-        case 2 -> (char) (0xD800 + random.nextInt(0x800));
-        default -> (char) random.nextInt(0x10000);
-      });
-    }
-    return b.toString();
+  private static Gen<String> text(int maxLength) {
+    Gen<Character> unit = Generate.frequency(List.of(Pair.of(1, Generate.characters(' ', '~')),
+      Pair.of(1, Generate.characters(0, 0x1f)), Pair.of(1, Generate.characters(0xD800, 0xDFFF)),
+      Pair.of(1, Generate.characters(0, 0xFFFF))));
+    return lists().of(unit).ofSizeBetween(0, maxLength).map(units -> {
+      StringBuilder b = new StringBuilder(units.size());
+      units.forEach(b::append);
+      return b.toString();
+    });
   }
 
-  private String pick(List<String> options) {
-    return options.get(random.nextInt(options.size()));
+  private static Gen<String> array(Gen<String> element, int maxSize) {
+    return lists().of(element).ofSizeBetween(0, maxSize).map(elements -> "[" + String.join(", ", elements) + "]");
+  }
+
+  private static Gen<String> object(Gen<String> keys, Gen<String> values, int maxSize) {
+    return lists().of(keys.zip(values, (k, v) -> quote(k) + ": " + v)).ofSizeBetween(0, maxSize)
+      .map(members -> "{" + String.join(", ", members) + "}");
+  }
+
+  /** A server field: its good values, and odd ones of the right kind or type (wrong JSON comes on top). */
+  private record Field(String name, boolean required, Gen<String> good, Gen<String> odd) {
+  }
+
+  /** {@code rare} one time in {@code oneIn}, else {@code usual}; shrinking moves towards {@code usual}. */
+  private static <T> Gen<T> sometimes(Gen<T> usual, int oneIn, Gen<T> rare) {
+    return Generate.frequency(List.of(Pair.of(oneIn - 1, usual), Pair.of(1, rare)));
+  }
+
+  /** Bytes as text where they are UTF-8, with the hex beside them for the exact replay. */
+  private static String describe(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8) + " (hex " + HexFormat.of().formatHex(bytes) + ")";
   }
 
   /** A JSON string literal; controls and lone surrogates as escapes, which JSON allows and Node decodes. */
-  static String quote(String s) {
+  private static String quote(String s) {
     StringBuilder b = new StringBuilder("\"");
     for (char c : s.toCharArray()) {
       if (c == '"' || c == '\\') {

@@ -5,12 +5,15 @@ import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.route.RoutePlan;
 import io.pomelo.sidecar.route.RoutePlanner;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.QuickTheory;
+import org.quicktheories.core.Configuration;
+import org.quicktheories.generators.Generate;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -18,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 /**
  * Whatever bytes servers.json holds, {@link ServersFileReader#parse} either returns a {@link ServersFile} or throws
  * a {@link ConfigException} naming at least one problem, within a time bound; never another exception, never a
- * hang. The route planner then does the same with whatever the reader returned. Inputs come from
- * {@link JsonVariants}; set {@code -Dservers.seed=N} to replay one seed, {@code -Dservers.tries=N} for more.
+ * hang. The route planner then does the same with whatever the reader returned. Inputs come from the QuickTheories
+ * generators in {@link JsonVariants}, with a new seed each run; a failure shows the shrunk input and "Seed was N",
+ * and {@code -DQT_SEED=N} replays it ({@code -DQT_EXAMPLES=N} for more examples).
  */
 class ServersFilePropertiesTest {
 
@@ -27,41 +31,35 @@ class ServersFilePropertiesTest {
   private static final Duration BOUND = Duration.ofSeconds(5);
   private static final Path FLAT = Path.of("config", "servers.json");
   private static final Path IN_ENVIRONMENT_FOLDER = Path.of("config", "development", "servers.json");
-  private static final long FIRST_SEED = Long.getLong("servers.seed", 20_261_125L);
-  private static final int TRIES = Integer.getInteger("servers.tries", Long.getLong("servers.seed") == null ? 400 : 1);
+  private static final int EXAMPLES = Integer.getInteger(Configuration.EXAMPLES, 400);
 
   @Test
   void nearlyRightServersFilesAreReadOrRefused() {
-    forEachSeed(v -> v.serversFile().getBytes(StandardCharsets.UTF_8), FLAT);
-    forEachSeed(v -> v.serversFile().getBytes(StandardCharsets.UTF_8), IN_ENVIRONMENT_FOLDER);
+    AtomicInteger readWithFrontends = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    examples().forAll(JsonVariants.SERVERS_FILE, Generate.pick(List.of(FLAT, IN_ENVIRONMENT_FOLDER)))
+      .checkAssert((json, path) -> {
+        Object outcome = readOrRefuse(json.getBytes(StandardCharsets.UTF_8), path, BOUND);
+        if (outcome instanceof ConfigException) {
+          refused.incrementAndGet();
+        } else if (!((ServersFile) outcome).frontends().isEmpty()) {
+          readWithFrontends.incrementAndGet();
+        }
+      });
+    // Otherwise the generator tests only one side of the reader.
+    assertThat(readWithFrontends).hasPositiveValue();
+    assertThat(refused).hasPositiveValue();
   }
 
   @Test
   void anyJsonIsReadOrRefused() {
-    forEachSeed(v -> v.anyJson().getBytes(StandardCharsets.UTF_8), FLAT);
+    examples().forAll(JsonVariants.ANY_JSON)
+      .checkAssert(json -> readOrRefuse(json.getBytes(StandardCharsets.UTF_8), FLAT, BOUND));
   }
 
   @Test
   void brokenBytesAreReadOrRefused() {
-    forEachSeed(JsonVariants::broken, FLAT);
-  }
-
-  @Test
-  void someVariantsAreReadAndSomeRefused() {
-    int read = 0;
-    int refused = 0;
-    for (int i = 0; i < TRIES; i++) {
-      Object outcome = readOrRefuse(new JsonVariants(FIRST_SEED + i).serversFile()
-        .getBytes(StandardCharsets.UTF_8), FLAT, BOUND);
-      if (outcome instanceof ServersFile) {
-        read++;
-      } else {
-        refused++;
-      }
-    }
-    // Otherwise the generator tests only one side of the reader.
-    assertThat(read).isPositive();
-    assertThat(refused).isPositive();
+    examples().forAll(JsonVariants.BROKEN).checkAssert(bytes -> readOrRefuse(bytes, FLAT, BOUND));
   }
 
   @Test
@@ -76,12 +74,10 @@ class ServersFilePropertiesTest {
   }
 
   @Test
-  void hugeNumbersAreReadOrRefused() {
-    for (String n : List.of("1e400", "-1e400", "99999999999999999999999", "3050.0000000001", "-0",
-      "1" + "0".repeat(5000), "65536", "-1", "4.9e-324")) {
-      readOrRefuse(("{\"development\": {\"connector\": [{\"id\": \"c\", \"host\": \"127.0.0.1\", \"port\": 4050, "
-        + "\"clientPort\": " + n + ", \"frontend\": true}]}}").getBytes(StandardCharsets.UTF_8), FLAT, BOUND);
-    }
+  void numbersOfAnySizeAreReadOrRefused() {
+    examples().forAll(JsonVariants.NUMBER).checkAssert(n -> readOrRefuse(("{\"development\": {\"connector\": "
+      + "[{\"id\": \"c\", \"host\": \"127.0.0.1\", \"port\": 4050, \"clientPort\": " + n + ", \"frontend\": true}]}}")
+      .getBytes(StandardCharsets.UTF_8), FLAT, BOUND));
   }
 
   @Test
@@ -115,17 +111,8 @@ class ServersFilePropertiesTest {
     readOrRefuse(oneLongId.getBytes(StandardCharsets.UTF_8), FLAT, Duration.ofSeconds(20));
   }
 
-  private static void forEachSeed(Function<JsonVariants, byte[]> variant, Path path) {
-    for (int i = 0; i < TRIES; i++) {
-      long seed = FIRST_SEED + i;
-      byte[] content = variant.apply(new JsonVariants(seed));
-      try {
-        readOrRefuse(content, path, BOUND);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (replay with -Dservers.seed=" + seed + "), input: "
-          + abbreviated(new String(content, StandardCharsets.UTF_8)), e);
-      }
-    }
+  private static QuickTheory examples() {
+    return QuickTheory.qt().withExamples(EXAMPLES);
   }
 
   /** Parses, then plans routes from what was parsed; returns the ServersFile or the ConfigException. */
@@ -135,8 +122,7 @@ class ServersFilePropertiesTest {
       try {
         file = ServersFileReader.parse(path.toString(), path, content, "development");
       } catch (ConfigException e) {
-        assertThat(e.problems()).isNotEmpty();
-        assertThat(e.getMessage()).isNotBlank();
+        assertNamesProblems(e);
         return e;
       }
       assertThat(file.frontends()).allSatisfy(f -> assertThat(f.id()).isNotNull());
@@ -144,13 +130,17 @@ class ServersFilePropertiesTest {
         RoutePlan plan = new RoutePlanner(RoutesConfig.defaults(), "sidecar.yaml").plan(file);
         assertThat(plan.table()).isNotNull();
       } catch (ConfigException e) {
-        assertThat(e.problems()).isNotEmpty();
+        assertNamesProblems(e);
       }
       return file;
     });
   }
 
-  private static String abbreviated(String s) {
-    return s.length() <= 400 ? s : s.substring(0, 400) + "...";
+  private static void assertNamesProblems(ConfigException e) {
+    assertThat(e.problems()).isNotEmpty().allSatisfy(p -> {
+      assertThat(p.file()).isNotBlank();
+      assertThat(p.rule()).isNotBlank();
+    });
+    assertThat(e.getMessage()).isNotBlank();
   }
 }

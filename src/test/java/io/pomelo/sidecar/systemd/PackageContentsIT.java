@@ -94,6 +94,11 @@ final class PackageContentsIT {
     }
     assertThat(Files.readString(control.resolve("postinst")))
       .contains("adduser --system", "chmod 0640 \"/etc/$NAME/sidecar.yaml\"", "deb-systemd-helper enable");
+    // The class-data archive: made at configure time and again when Java changes, removed with the program.
+    assertThat(Files.readString(control.resolve("postinst")))
+      .contains("class-archive \"/var/lib/$NAME/app.jsa\"", "\"$1\" = \"triggered\"");
+    assertThat(Files.readAllLines(control.resolve("triggers"))).contains("interest-noawait /usr/lib/jvm");
+    assertThat(Files.readString(control.resolve("postrm"))).contains("rm -f \"/var/lib/$NAME/app.jsa\"");
     assertThat(Files.readString(control.resolve("prerm"))).contains("stop pomelo-sidecar.service");
     assertThat(Files.readString(control.resolve("postrm"))).contains("\"$1\" = \"purge\"", "deluser --system");
   }
