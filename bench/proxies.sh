@@ -205,6 +205,12 @@ admin:
 # Like access_log off for the others: the sidecar's access log is on by default.
 accessLog:
   enabled: false
+# The peers have no connection limits; the sidecar's per-address defaults (1000 open, 100 new per second) would
+# refuse the idle and handshake scenarios, which all come from 127.0.0.1.
+limits:
+  connections: 0
+  connectionsPerAddress: 0
+  connectionRatePerAddress: 0
 state:
   dir: $WORK/sidecar/state
 EOF

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * Follows the WebSocket frame headers in one direction of a tunnel (RFC 6455 5.2) without decoding payloads, so
@@ -29,21 +30,23 @@ final class FrameBoundary {
     return headerHave == 0 && payloadLeft == 0;
   }
 
-  /** Accounts for every byte of {@code buffer}. */
-  void consume(Buffer buffer) {
-    consume(buffer, buffer.length(), false);
+  /** Accounts for every readable byte of {@code buffer}; its indexes are left alone. */
+  void consume(ByteBuf buffer) {
+    consume(buffer, false);
   }
 
   /**
    * Accounts for the bytes of {@code buffer} up to the first frame boundary and returns how many that was:
-   * {@code buffer.length()} when no frame ends inside it (or it ends exactly at its end), else the index just after
-   * the frame that ends. Used when closing: the bytes after that index are never sent.
+   * its readable length when no frame ends inside it (or one ends exactly at its end), else the count up to just
+   * after the frame that ends. Used when closing: the bytes after that are never sent.
    */
-  int consumeToBoundary(Buffer buffer) {
-    return consume(buffer, buffer.length(), true);
+  int consumeToBoundary(ByteBuf buffer) {
+    return consume(buffer, true);
   }
 
-  private int consume(Buffer buffer, int length, boolean stopAtBoundary) {
+  private int consume(ByteBuf buffer, boolean stopAtBoundary) {
+    int start = buffer.readerIndex();
+    int length = buffer.readableBytes();
     int i = 0;
     while (i < length) {
       if (payloadLeft > 0) {
@@ -51,7 +54,7 @@ final class FrameBoundary {
         payloadLeft -= step;
         i += (int) step;
       } else {
-        header(buffer.getByte(i));
+        header(buffer.getByte(start + i));
         i++;
       }
       if (stopAtBoundary && atBoundary()) {
@@ -89,10 +92,10 @@ final class FrameBoundary {
   }
 
   /** An unmasked close frame as a server sends it: code and a short reason. */
-  static Buffer closeFrame(int code, String reason) {
+  static ByteBuf closeFrame(int code, String reason) {
     byte[] text = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    Buffer frame = Buffer.buffer(4 + text.length);
-    frame.appendByte((byte) 0x88).appendByte((byte) (2 + text.length)).appendShort((short) code).appendBytes(text);
+    ByteBuf frame = Unpooled.buffer(4 + text.length);
+    frame.writeByte(0x88).writeByte(2 + text.length).writeShort(code).writeBytes(text);
     return frame;
   }
 }

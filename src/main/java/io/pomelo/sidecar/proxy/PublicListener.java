@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.ServerSSLOptions;
 
 /**
@@ -55,15 +56,18 @@ public final class PublicListener extends VerticleBase {
         .setTcpKeepAlive(true)
         .setDecompressionSupported(false)
         .setKeepAlive(true))
-      // Upgraded connections keep counting against the pool: size it for tunnels, not for requests.
-      .with(new PoolOptions().setHttp1MaxSize(1_000_000).setMaxWaitQueueSize(-1))
+      // Plain requests only (upgrades dial their own sockets), which Pomelo servers see little of. Vert.x
+      // allocates the slot array up front, so the cap is memory: 1 024 per server and event loop; more wait.
+      .with(new PoolOptions().setHttp1MaxSize(1024).setMaxWaitQueueSize(-1))
       .build();
+
     long timeout = config.proxy().upgradeTimeout().toMillis();
     RequestLimits limits = new RequestLimits(config.limits(), refusals);
     ConnectionGate gate = new ConnectionGate(limiter,
       new RequestHeadTimeout(vertx, config.limits().requestHeadTimeout().toMillis(), refusals), refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
-      new WebSocketUpgrade(vertx, client, tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
+      new WebSocketUpgrade(vertx,
+        new BackendHandshake((VertxInternal) vertx, config.proxy().connectTimeout()), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
       new HttpForwarding(client, timeout), new TargetChoice(live),
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
@@ -78,6 +82,9 @@ public final class PublicListener extends VerticleBase {
       .setTcpNoDelay(true)
       .setTcpKeepAlive(true)
       .setCompressionSupported(false)
+      // Every request is answered on its connection's event loop (the upgrade, the forwarding, the refusals), so
+      // Vert.x may write directly instead of through a multi-producer queue: ~4.5 KiB less per open connection.
+      .setStrictThreadMode(true)
       .setHandle100ContinueAutomatically(false));
     server = vertx.createHttpServer(options)
       .connectionHandler(gate::connected)

@@ -3,15 +3,21 @@ package io.pomelo.sidecar.proxy;
 import io.pomelo.sidecar.health.CloseReason;
 import io.pomelo.sidecar.health.RouteCounters;
 import io.pomelo.sidecar.route.Route;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
+import io.vertx.core.internal.net.NetSocketInternal;
 
 /**
  * One upgraded WebSocket: the client's socket and the Pomelo server's, wired together as bytes. Frames are never
  * decoded. Each direction stops reading while the other side's write queue is full (back-pressure), so a client
  * that stops reading makes the sidecar stop reading from the server instead of buffering without bound.
+ *
+ * <p>The bytes move at the Netty level ({@link TunnelEnd} in each socket's pipeline): no copy to the heap, no
+ * Vert.x dispatch, one flush per read batch. Vert.x still owns each socket's life: close and error handlers, and
+ * the sidecar's own writes (a close frame) go through it.
  *
  * <p>All state is confined to the event loop the client arrived on; the server socket was dialled from it too.
  * Bytes are also added to the route's counters once per read (not per frame), so a connection that stays open for
@@ -20,8 +26,9 @@ import io.vertx.core.net.NetSocket;
 final class Tunnel {
 
   private final Route route;
-  private final NetSocket client;
-  private final NetSocket backend;
+  private final NetSocketInternal client;
+  private final Channel clientChannel;
+  private final Channel backendChannel;
   private final Tunnels registry;
   private final Context context;
   private final Refusals refusals;
@@ -31,56 +38,84 @@ final class Tunnel {
   private final FrameBoundary fromClientFrames = new FrameBoundary();
   private final RouteCounters counters;
   private final Handler<Tunnel> onEnd;
+  private final TunnelEnd clientEnd;
+  private final TunnelEnd backendEnd;
   private CloseReason closeReason;
   private long bytesFromClient;
   private long bytesToClient;
   /** Close code to send at the next frame boundary, or 0. */
   private int closingCode;
   private String closingReason;
+  /** The sidecar's close frame went out: nothing more is relayed either way. */
+  private boolean closeSent;
   private boolean closed;
   /** Null when the route has no idle timeout. */
   private IdleWatch idle;
 
   /** @param onEnd called once, on the tunnel's event loop, after both sockets are closed */
-  Tunnel(Route route, NetSocket client, NetSocket backend, Tunnels registry, Context context, RouteCounters counters,
-         Refusals refusals, Handler<Tunnel> onEnd) {
+  Tunnel(Route route, NetSocketInternal client, Channel backend, Tunnels registry, Context context,
+         RouteCounters counters, Refusals refusals, Handler<Tunnel> onEnd) {
     this.route = route;
     this.client = client;
-    this.backend = backend;
+    this.clientChannel = client.channelHandlerContext().channel();
+    this.backendChannel = backend;
     this.registry = registry;
     this.context = context;
     this.counters = counters;
     this.refusals = refusals;
     this.onEnd = onEnd;
+    this.clientEnd = new TunnelEnd(backendChannel, this::fromClient, null);
+    this.backendEnd = new TunnelEnd(clientChannel, this::fromBackend, e -> {
+      because(CloseReason.ERROR);
+      backendChannel.close();
+    });
   }
 
+  /** Wires the two sockets; the server's {@link UpgradeAnswer} hands over whatever followed its 101. */
   void start() {
     registry.opened(this);
     idle = IdleWatch.start(context.owner(), route.idleTimeout(), this::closeIdle);
-    client.handler(buffer -> {
-      if (idle != null) {
-        idle.touch();
-      }
-      bytesFromClient += buffer.length();
-      counters.addIn(buffer.length());
-      fromClientFrames.consume(buffer);
-      if (closeReason == null && fromClientFrames.closeSeen()) {
-        closeReason = CloseReason.CLIENT;
-      }
-      forward(buffer, client, backend);
-    });
-    backend.handler(this::fromBackend);
     // Whichever side goes first, the other follows: a WebSocket close frame has already been relayed as bytes.
     client.closeHandler(v -> closed(CloseReason.CLIENT));
-    backend.closeHandler(v -> closed(CloseReason.BACKEND));
     client.exceptionHandler(e -> {
       because(CloseReason.ERROR);
       client.close();
     });
-    backend.exceptionHandler(e -> {
-      because(CloseReason.ERROR);
-      backend.close();
-    });
+    clientChannel.pipeline().addBefore("handler", TunnelEnd.NAME, clientEnd);
+    UpgradeAnswer answer = (UpgradeAnswer) backendChannel.pipeline().get(UpgradeAnswer.NAME);
+    ByteBuf early = answer.takeHeld();
+    backendChannel.pipeline().replace(answer, TunnelEnd.NAME, backendEnd);
+    if (early != null) {
+      fromBackend(early);
+      backendEnd.flush();
+    }
+    clientChannel.config().setAutoRead(true);
+    backendChannel.config().setAutoRead(true);
+    // Runs at once if the server already left while the 101 was on its way to the client.
+    backendChannel.closeFuture().addListener(f -> closed(CloseReason.BACKEND));
+    if (!clientChannel.isActive()) {
+      // The client left while the 101 was on its way, before its close handler was set.
+      closed(CloseReason.CLIENT);
+    }
+  }
+
+  private void fromClient(ByteBuf buffer) {
+    if (closingCode != 0) {
+      // Closing: the server is not to hear more, and the client's close frame would only cross ours.
+      buffer.release();
+      return;
+    }
+    if (idle != null) {
+      idle.touch();
+    }
+    int n = buffer.readableBytes();
+    bytesFromClient += n;
+    counters.addIn(n);
+    fromClientFrames.consume(buffer);
+    if (closeReason == null && fromClientFrames.closeSeen()) {
+      closeReason = CloseReason.CLIENT;
+    }
+    clientEnd.relay(clientChannel, buffer);
   }
 
   /** The first reason seen wins: a close frame, an error, or the sidecar's own close come before the socket ends. */
@@ -90,7 +125,11 @@ final class Tunnel {
     }
   }
 
-  private void fromBackend(Buffer buffer) {
+  private void fromBackend(ByteBuf buffer) {
+    if (closeSent) {
+      buffer.release();
+      return;
+    }
     if (idle != null) {
       idle.touch();
     }
@@ -99,28 +138,21 @@ final class Tunnel {
       if (closeReason == null && toClientFrames.closeSeen()) {
         closeReason = CloseReason.BACKEND;
       }
-      bytesToClient += buffer.length();
-      counters.addOut(buffer.length());
-      forward(buffer, backend, client);
+      int n = buffer.readableBytes();
+      bytesToClient += n;
+      counters.addOut(n);
+      backendEnd.relay(backendChannel, buffer);
       return;
     }
     int end = toClientFrames.consumeToBoundary(buffer);
     if (end > 0) {
-      Buffer head = end == buffer.length() ? buffer : buffer.getBuffer(0, end);
-      bytesToClient += head.length();
-      counters.addOut(head.length());
-      client.write(head);
+      bytesToClient += end;
+      counters.addOut(end);
+      backendEnd.relay(backendChannel, buffer.retainedSlice(buffer.readerIndex(), end));
     }
+    buffer.release();
     if (toClientFrames.atBoundary()) {
       sendClose();
-    }
-  }
-
-  private static void forward(Buffer buffer, NetSocket from, NetSocket to) {
-    to.write(buffer);
-    if (to.writeQueueFull()) {
-      from.pause();
-      to.drainHandler(v -> from.resume());
     }
   }
 
@@ -134,7 +166,7 @@ final class Tunnel {
       idle.stop();
     }
     client.close();
-    backend.close();
+    backendChannel.close();
     registry.closed(this);
     onEnd.handle(this);
   }
@@ -158,7 +190,6 @@ final class Tunnel {
       closingCode = code;
       closingReason = reason;
       because(code == Tunnels.SERVICE_RESTART ? CloseReason.ROUTE_REMOVED : CloseReason.SHUTDOWN);
-      client.handler(null);
       if (toClientFrames.atBoundary()) {
         sendClose();
       }
@@ -180,14 +211,14 @@ final class Tunnel {
   }
 
   private void sendClose() {
-    if (closed) {
+    if (closed || closeSent) {
       return;
     }
-    backend.handler(null);
-    client.write(FrameBoundary.closeFrame(closingCode, closingReason));
-    // end() flushes the close frame before the FIN; the client needs no answer from the server now.
-    client.end();
-    backend.close();
+    closeSent = true;
+    // After what relay() queued, then the FIN: the client needs no answer from the server now.
+    clientChannel.writeAndFlush(FrameBoundary.closeFrame(closingCode, closingReason))
+      .addListener(ChannelFutureListener.CLOSE);
+    backendChannel.close();
   }
 
   Route route() {

@@ -1,5 +1,8 @@
 package io.pomelo.sidecar.proxy;
 
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.pomelo.sidecar.health.BackendState;
 import io.pomelo.sidecar.health.CloseReason;
 import io.pomelo.sidecar.health.LiveState;
@@ -9,19 +12,16 @@ import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.NetSocket;
+import io.vertx.core.internal.net.NetSocketInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -42,17 +42,17 @@ final class WebSocketUpgrade {
     "trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate");
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final BackendHandshake handshake;
   private final Tunnels tunnels;
   private final long upgradeTimeoutMillis;
   private final LiveState live;
   private final AccessLog accessLog;
   private final Refusals refusals;
 
-  WebSocketUpgrade(Vertx vertx, HttpClient client, Tunnels tunnels, long upgradeTimeoutMillis, LiveState live,
+  WebSocketUpgrade(Vertx vertx, BackendHandshake handshake, Tunnels tunnels, long upgradeTimeoutMillis, LiveState live,
                    AccessLog accessLog, Refusals refusals) {
     this.vertx = vertx;
-    this.client = client;
+    this.handshake = handshake;
     this.tunnels = tunnels;
     this.upgradeTimeoutMillis = upgradeTimeoutMillis;
     this.live = live;
@@ -77,62 +77,74 @@ final class WebSocketUpgrade {
     MultiMap headers = withoutHopByHop(HttpHeaders.headers().addAll(request.headers()));
     headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
     headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+    if (!headers.contains(HttpHeaders.HOST)) {
+      headers.set(HttpHeaders.HOST, target.address());
+    }
     ForwardedHeaders.set(headers, request);
+    // A client that leaves while the server is still answering must not leave the server's socket behind.
+    request.connection().closeHandler(v -> attempt.clientLeft());
 
-    RequestOptions options = new RequestOptions()
-      .setMethod(HttpMethod.GET)
-      .setHost(target.host())
-      .setPort(target.port())
-      .setURI(route.backendUri(request.uri()))
-      .setHeaders(headers);
-
-    client.request(options).onComplete(created -> {
-      if (created.failed()) {
+    handshake.connect(target).onComplete(connected -> {
+      if (connected.failed()) {
         // The TCP connection to the server failed or timed out: that is what a health check would have seen.
         if (live.healthAware()) {
-          attempt.backend.markUnhealthy(Instant.now(), String.valueOf(created.cause().getMessage()));
+          attempt.backend.markUnhealthy(Instant.now(), String.valueOf(connected.cause().getMessage()));
         }
-        fail(request, 502, target, created.cause());
+        fail(request, 502, target, connected.cause());
         finish(attempt, 502, null);
         return;
       }
-      HttpClientRequest upstream = created.result();
-      // Failures arrive through connect()'s future; without a handler Vert.x also logs each one as an error.
-      upstream.exceptionHandler(e -> { });
-      // The reset surfaces as a StreamResetException whatever cause it is given, so the timer leaves its own mark.
+      Channel socket = connected.result();
+      if (!attempt.dialled(socket)) {
+        fail(request, 502, target, new IllegalStateException("the client left during the upgrade"));
+        finish(attempt, 502, null);
+        return;
+      }
       boolean[] timedOut = {false};
       long timer = vertx.setTimer(upgradeTimeoutMillis, id -> {
         timedOut[0] = true;
-        upstream.reset(0, new TimeoutException("no answer to the upgrade within " + upgradeTimeoutMillis + " ms"));
+        socket.close();
       });
-      // A client that leaves while the server is still answering must not leave the server's socket behind.
-      request.connection().closeHandler(v -> upstream.reset());
-      upstream.connect().onComplete(answered -> {
+      handshake.send(socket, route.backendUri(request.uri()), headers).onComplete(answered -> {
         vertx.cancelTimer(timer);
         if (answered.failed()) {
-          // Not a health mark: a client that left mid-handshake resets the request and lands here too.
+          // Not a health mark: a client that left mid-handshake closes the server's socket and lands here too.
           int status = timedOut[0] ? 504 : 502;
-          fail(request, status, target, answered.cause());
+          Throwable cause = timedOut[0]
+            ? new TimeoutException("no answer to the upgrade within " + upgradeTimeoutMillis + " ms")
+            : answered.cause();
+          socket.close();
+          fail(request, status, target, cause);
           finish(attempt, status, null);
-        } else if (answered.result().statusCode() == 101) {
-          if (live.healthAware()) {
-            attempt.backend.markHealthy(Instant.now());
+          return;
+        }
+        FullHttpResponse answer = answered.result();
+        try {
+          if (answer.status().code() == 101) {
+            if (live.healthAware()) {
+              attempt.backend.markHealthy(Instant.now());
+            }
+            attempt.counters.upgraded(101);
+            accept(request, answer, socket, attempt, context);
+          } else {
+            socket.close();
+            refuse(request, answer);
+            finish(attempt, answer.status().code(), null);
           }
-          attempt.counters.upgraded(101);
-          accept(request, answered.result(), attempt, context);
-        } else {
-          refuse(request, answered.result());
-          finish(attempt, answered.result().statusCode(), null);
+        } finally {
+          answer.release();
         }
       });
     });
   }
 
-  private void accept(HttpServerRequest request, HttpClientResponse upstream, Attempt attempt, Context context) {
-    NetSocket backend = upstream.netSocket();
+  private void accept(HttpServerRequest request, FullHttpResponse answer, Channel backend,
+                      Attempt attempt, Context context) {
     HttpServerResponse response = request.response();
     response.setStatusCode(101);
-    response.headers().addAll(upstream.headers());
+    for (Map.Entry<String, String> header : answer.headers()) {
+      response.headers().add(header.getKey(), header.getValue());
+    }
     try {
       request.toNetSocket().onComplete(upgraded -> {
         if (upgraded.failed()) {
@@ -140,7 +152,7 @@ final class WebSocketUpgrade {
           finish(attempt, 101, CloseReason.CLIENT);
           return;
         }
-        new Tunnel(attempt.route, upgraded.result(), backend, tunnels,
+        new Tunnel(attempt.route, (NetSocketInternal) upgraded.result(), backend, tunnels,
           context, attempt.counters, refusals, tunnel -> {
             attempt.bytesIn = tunnel.bytesFromClient();
             attempt.bytesOut = tunnel.bytesToClient();
@@ -183,6 +195,8 @@ final class WebSocketUpgrade {
     final BackendState backend;
     long bytesIn;
     long bytesOut;
+    private Channel server;
+    private boolean clientLeft;
 
     Attempt(HttpServerRequest request, Route route, Target target, RouteCounters counters, BackendState backend) {
       this.client = request.remoteAddress();
@@ -194,15 +208,38 @@ final class WebSocketUpgrade {
       counters.connectionStarted();
       backend.connectionStarted();
     }
+
+    /** The client's connection closed before the tunnel took it over: the server's socket goes too. */
+    void clientLeft() {
+      clientLeft = true;
+      if (server != null) {
+        server.close();
+      }
+    }
+
+    /** Returns false (and closes the socket) when the client left while it was being dialled. */
+    boolean dialled(Channel socket) {
+      server = socket;
+      if (clientLeft) {
+        socket.close();
+      }
+      return !clientLeft;
+    }
   }
 
   /** The server said no (wrong path, bad key, full): the client hears exactly that, body included. */
-  private static void refuse(HttpServerRequest request, HttpClientResponse upstream) {
-    HttpServerResponse response = request.response().setStatusCode(upstream.statusCode());
-    response.setStatusMessage(upstream.statusMessage());
-    response.headers().addAll(withoutHopByHop(HttpHeaders.headers().addAll(upstream.headers())));
+  private static void refuse(HttpServerRequest request, FullHttpResponse answer) {
+    HttpServerResponse response = request.response().setStatusCode(answer.status().code());
+    response.setStatusMessage(answer.status().reasonPhrase());
+    MultiMap headers = HttpHeaders.headers();
+    for (Map.Entry<String, String> header : answer.headers()) {
+      headers.add(header.getKey(), header.getValue());
+    }
+    // The length is the body's as Vert.x sends it; the server's framing (chunked, close-delimited) was undone.
+    headers.remove(HttpHeaders.CONTENT_LENGTH);
+    response.headers().addAll(withoutHopByHop(headers));
     response.putHeader(HttpHeaders.CONNECTION, "close");
-    response.send(upstream).onFailure(e -> request.connection().close());
+    response.end(Buffer.buffer(ByteBufUtil.getBytes(answer.content()))).onFailure(e -> request.connection().close());
   }
 
   /** Removes the hop-by-hop headers; MultiMap names are case-insensitive, so no name is lower-cased per header. */

@@ -73,6 +73,7 @@ public final class BenchReport {
       "msgs_per_core_s", Math::max, "best peer", 1.25, true);
     plainRow(b, proxies, "  msgs/s (offered by one client core)", "throughput", "msgs_per_s");
     plainRow(b, proxies, "  proxy CPU share during it", "throughput", "proxy_cpu_s", "seconds", true);
+    plainRow(b, proxies, "  share of that proxy CPU in the JIT compiler", "throughput", "proxy_jit_share");
     plainRow(b, proxies, "p50 ms at fixed rate", "latency", "p50_ms");
     ratioRow(b, proxies, "p99 ms at fixed rate", "latency", "p99_ms", Math::min, "best peer", 0.8, false);
     plainRow(b, proxies, "p99.9 ms at fixed rate", "latency", "p999_ms");
@@ -86,6 +87,7 @@ public final class BenchReport {
     ratioRow(b, proxies, "handshakes per proxy core-second (TCP+TLS1.3+upgrade+echo+close)", "handshake",
       "per_core_s", (x, y) -> y, "nginx", 1.0, true);
     plainRow(b, proxies, "  handshakes/s", "handshake", "per_s");
+    plainRow(b, proxies, "  share of that proxy CPU in the JIT compiler", "handshake", "proxy_jit_share");
     reloadRows(b, proxies);
     startupRow(b, proxies);
     return b.toString();

@@ -388,6 +388,7 @@ public final class LoadGenerator {
     atStart.run();
     window.open = true;
     double cpu0 = proxy.cpuSeconds();
+    double jit0 = proxy.compilerSeconds();
     double busy0 = proxy.cpu0BusySeconds();
     long c0 = counter.get();
     long t0 = System.nanoTime();
@@ -395,12 +396,14 @@ public final class LoadGenerator {
     long c1 = counter.get();
     long t1 = System.nanoTime();
     double cpu1 = proxy.cpuSeconds();
+    double jit1 = proxy.compilerSeconds();
     double busy1 = proxy.cpu0BusySeconds();
     window.open = false;
     window.stopping = true;
     double cpu = Math.max(cpu1 - cpu0, 0.01);
     Measured m = new Measured(c1 - c0, (t1 - t0) / 1e9, cpu, Math.max(0, busy1 - busy0 - cpu));
     result.put("cpu0_others_share", fmt2(m.others / m.seconds));
+    result.put("proxy_jit_share", fmt2((jit1 - jit0) / cpu));
     return m;
   }
 

@@ -59,6 +59,30 @@ final class ProxyProcesses {
     return Double.NaN;
   }
 
+  /**
+   * CPU time of the proxy's JIT compiler threads (HotSpot names them "C1 CompilerThre…"/"C2 CompilerThre…"), in
+   * seconds; 0 for the native proxies. Part of {@link #cpuSeconds}: it tells how much of a JVM's CPU in a window
+   * was still warming up rather than proxying.
+   */
+  double compilerSeconds() {
+    long ticks = 0;
+    for (long pid : pids()) {
+      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          String comm = Files.readString(task.resolve("comm")).trim();
+          String[] f = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")
+            ? statFields(task.resolve("stat")) : null;
+          if (f != null) {
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // the process or thread ended between the listing and the read
+      }
+    }
+    return (double) ticks / ticksPerSecond;
+  }
+
   /** Resident memory of every process of the proxy, in KiB. */
   long rssKib() {
     long kib = 0;
@@ -104,8 +128,13 @@ final class ProxyProcesses {
 
   /** The fields after "(comm)", so that index 0 is the state, 1 the parent, 11 utime and 12 stime. */
   private static String[] statFields(long pid) {
+    return statFields(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  /** The fields of a /proc stat file after the command name, or null when it is gone. */
+  private static String[] statFields(Path file) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String stat = Files.readString(file);
       return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     } catch (IOException | RuntimeException e) {
       return null;

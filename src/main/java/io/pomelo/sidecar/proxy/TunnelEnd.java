@@ -1,0 +1,91 @@
+package io.pomelo.sidecar.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.util.function.Consumer;
+
+/**
+ * One socket of a {@link Tunnel}, at the Netty level. On the client's socket it sits just before Vert.x's own
+ * handler and takes the bytes (after TLS) before Vert.x sees them, so a relayed read is never copied to the heap or
+ * wrapped, and never dispatched through a Vert.x context; everything else (close, errors, writability) still
+ * reaches Vert.x, which keeps owning that socket's life. On the server's plain channel it is the last handler.
+ *
+ * <p>Writes to the peer are flushed once per read batch, not once per read: when the event loop drains several
+ * reads of this socket in one go, the peer gets one flush (one {@code writev}, or one TLS record run) for all of
+ * them. While the peer's write queue is above its high-water mark this socket stops reading; the peer's
+ * writability event starts it again. That is the whole back-pressure: the kernel's buffers fill, not the heap.
+ */
+final class TunnelEnd extends ChannelInboundHandlerAdapter {
+
+  /** The name in the pipeline. */
+  static final String NAME = "pomelo-sidecar-tunnel";
+
+  private final Channel peer;
+  private final Consumer<ByteBuf> reads;
+  /** Null when a Vert.x handler follows in the pipeline and takes errors; else this is the last handler. */
+  private final Consumer<Throwable> errors;
+  private boolean unflushed;
+
+  /**
+   * @param reads  takes each read; it owns the buffer and hands it to {@link #relay} or releases it
+   * @param errors takes errors when nothing follows this handler in the pipeline; null to pass them on
+   */
+  TunnelEnd(Channel peer, Consumer<ByteBuf> reads, Consumer<Throwable> errors) {
+    this.peer = peer;
+    this.reads = reads;
+    this.errors = errors;
+  }
+
+  /** Queues {@code bytes} on the peer (flushed at the end of the read batch) and pauses this side if it is full. */
+  void relay(Channel own, ByteBuf bytes) {
+    peer.write(bytes, peer.voidPromise());
+    unflushed = true;
+    if (!peer.isWritable()) {
+      own.config().setAutoRead(false);
+    }
+  }
+
+  /** Flushes what {@link #relay} queued outside a read batch (bytes that arrived before the tunnel existed). */
+  void flush() {
+    if (unflushed) {
+      unflushed = false;
+      peer.flush();
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf bytes) {
+      reads.accept(bytes);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    flush();
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (errors == null) {
+      ctx.fireExceptionCaught(cause);
+    } else {
+      errors.accept(cause);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // This socket drained below its low-water mark: the peer, paused by relay(), may read again.
+    if (ctx.channel().isWritable()) {
+      peer.config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+}
