@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
 import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.LimitsConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RawWebSocketBackend;
@@ -74,7 +75,11 @@ class BackendFailureTest {
     servers.put("dead-server-1", Map.entry("dead", deadPort));
     sidecar = await(fixture.start(vertx, fixture.config(fixture.serversJson(servers),
       new io.pomelo.sidecar.config.RoutesConfig(false, io.pomelo.sidecar.config.DialAddress.HOST, Map.of(),
-        List.of(), Map.of()), Duration.ofSeconds(3), Duration.ofMillis(700))));
+        List.of(), Map.of()), Duration.ofSeconds(3), Duration.ofMillis(700))
+      // Thousands of new connections from 127.0.0.1 in seconds are this test's load, not a flood to refuse with
+      // 429 (ConnectionFloodTest covers that): the per-address new-connection rate is off.
+      .withLimits(LimitsConfig.defaults().withConnections(LimitsConfig.defaults().connections(),
+        LimitsConfig.defaults().connectionsPerAddress(), 0))));
     raw = new RawTls(fixture.certificate().certFile(), sidecar.publicPort());
     client = fixture.webSocketClient(vertx);
     http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setKeepAlive(true)
