@@ -106,6 +106,10 @@ printf '%-8s %-12s %-16s %-8s\n' "idle" "$idle_fds" "${idle_heap} MB" "${idle_rs
 echo "driver:"
 sed 's/^/  /' "$work/driver.log" | grep -v '^  *$' | tail -5
 echo "sidecar log: $(grep -c ' WARN ' "$work/sidecar.log" || true) warnings, $(grep -c ' ERROR ' "$work/sidecar.log" || true) errors, $(grep -c 'reload (' "$work/sidecar.log" || true) reloads"
+# What the warnings and errors said, counted by message with the varying details (addresses, numbers) blanked, so
+# a run says what happened before its work directory goes.
+grep -E ' (WARN|ERROR) ' "$work/sidecar.log" | sed -E 's/^[0-9-]+ [0-9:.]+ //; s/[0-9]+/N/g' | sort | uniq -c \
+  | sort -rn | head -10 | sed 's/^/  /' || true
 
 # Growing: the last sample exceeds the first by more than noise (descriptors: 10% + 20; heap: 20% + 8 MB;
 # RSS: 25% + 32 MB; RSS settles slowly as the JVM commits memory, so it has the widest margin).

@@ -45,7 +45,10 @@ public final class VertxMetrics {
       // LOCAL tells the public listener from the admin one; the rest are small fixed sets.
       .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
       .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
-      .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
+      .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
+      // The only net client is the active health checker's, made anew when a reload restarts the checks: its
+      // numbers say nothing the server health meters do not, and Micrometer warned on each re-registration.
+      .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT);
     return Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(metrics)
         // Native epoll where it loads (Linux): fewer copies and system calls per read than NIO, else NIO.
