@@ -39,6 +39,10 @@ final class HttpForwarding {
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
           context.request().setURI(route.backendUri(request.uri()));
+          // The client's Host, as on an upgrade; without this the server would see its own host:port.
+          if (request.authority() != null) {
+            context.request().setAuthority(request.authority());
+          }
           ForwardedHeaders.set(context.request().headers(), request);
           return context.sendRequest();
         }

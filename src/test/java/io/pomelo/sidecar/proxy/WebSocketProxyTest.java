@@ -163,7 +163,9 @@ class WebSocketProxyTest {
         assertThat(resp.statusCode()).isEqualTo(200);
         return resp.body();
       }))).toString();
-    assertThat(body).isEqualTo("gate GET /gate/socket.io/?EIO=3&transport=polling xff=127.0.0.1 proto=https");
+    // The client's Host reaches the server, as on an upgrade (and as nginx's proxy_set_header Host $http_host).
+    assertThat(body).isEqualTo("gate GET /gate/socket.io/?EIO=3&transport=polling xff=127.0.0.1 proto=https"
+      + " host=127.0.0.1:" + sidecar.publicPort());
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class EchoBackend {
       req.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
         .end(name + " " + req.method() + " " + req.uri() + " xff=" + req.getHeader("X-Forwarded-For")
-          + " proto=" + req.getHeader("X-Forwarded-Proto"));
+          + " proto=" + req.getHeader("X-Forwarded-Proto") + " host=" + req.getHeader("Host"));
     });
     return server.listen().map(backend);
   }
