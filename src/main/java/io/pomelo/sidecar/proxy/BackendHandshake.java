@@ -36,22 +36,15 @@ final class BackendHandshake {
   private static final int MAX_ANSWER_BODY = 64 * 1024;
 
   private final VertxInternal vertx;
-  private final int connectTimeoutMillis;
+  /** Everything but the event loop, set once: each connect clones it onto the caller's loop. */
+  private final Bootstrap template;
 
   BackendHandshake(VertxInternal vertx, Duration connectTimeout) {
     this.vertx = vertx;
-    this.connectTimeoutMillis = (int) connectTimeout.toMillis();
-  }
-
-  /** Fails only when the TCP connection cannot be made: what a health check would see too. */
-  Future<Channel> connect(Target target) {
-    ContextInternal context = vertx.getOrCreateContext();
-    Promise<Channel> connected = context.promise();
-    Bootstrap bootstrap = new Bootstrap()
-      .group(context.nettyEventLoop())
+    this.template = new Bootstrap()
       .channelFactory(vertx.transport().channelFactory(false))
       .resolver(vertx.nameResolver().nettyAddressResolverGroup())
-      .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+      .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
       .option(ChannelOption.TCP_NODELAY, true)
       // Finds a Pomelo server that died without a FIN (host down, cable out) under an idle tunnel.
       .option(ChannelOption.SO_KEEPALIVE, true)
@@ -61,7 +54,13 @@ final class BackendHandshake {
           // The handlers come with the request, in send().
         }
       });
-    ChannelFuture dialled = bootstrap.connect(vertx.transport()
+  }
+
+  /** Fails only when the TCP connection cannot be made: what a health check would see too. */
+  Future<Channel> connect(Target target) {
+    ContextInternal context = vertx.getOrCreateContext();
+    Promise<Channel> connected = context.promise();
+    ChannelFuture dialled = template.clone(context.nettyEventLoop()).connect(vertx.transport()
       .convert(SocketAddress.inetSocketAddress(target.port(), target.host())));
     dialled.addListener(done -> {
       if (done.isSuccess()) {

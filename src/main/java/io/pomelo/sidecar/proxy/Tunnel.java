@@ -64,8 +64,8 @@ final class Tunnel {
     this.counters = counters;
     this.refusals = refusals;
     this.onEnd = onEnd;
-    this.clientEnd = new TunnelEnd(backendChannel, this::fromClient, null);
-    this.backendEnd = new TunnelEnd(clientChannel, this::fromBackend, e -> {
+    this.clientEnd = new TunnelEnd(clientChannel, backendChannel, this::fromClient, null);
+    this.backendEnd = new TunnelEnd(backendChannel, clientChannel, this::fromBackend, e -> {
       because(CloseReason.ERROR);
       backendChannel.close();
     });
@@ -112,10 +112,10 @@ final class Tunnel {
     bytesFromClient += n;
     counters.addIn(n);
     fromClientFrames.consume(buffer);
-    if (closeReason == null && fromClientFrames.closeSeen()) {
-      closeReason = CloseReason.CLIENT;
+    if (fromClientFrames.closeSeen()) {
+      because(CloseReason.CLIENT);
     }
-    clientEnd.relay(clientChannel, buffer);
+    clientEnd.relay(buffer);
   }
 
   /** The first reason seen wins: a close frame, an error, or the sidecar's own close come before the socket ends. */
@@ -135,25 +135,27 @@ final class Tunnel {
     }
     if (closingCode == 0) {
       toClientFrames.consume(buffer);
-      if (closeReason == null && toClientFrames.closeSeen()) {
-        closeReason = CloseReason.BACKEND;
+      if (toClientFrames.closeSeen()) {
+        because(CloseReason.BACKEND);
       }
-      int n = buffer.readableBytes();
-      bytesToClient += n;
-      counters.addOut(n);
-      backendEnd.relay(backendChannel, buffer);
+      toClient(buffer);
       return;
     }
     int end = toClientFrames.consumeToBoundary(buffer);
     if (end > 0) {
-      bytesToClient += end;
-      counters.addOut(end);
-      backendEnd.relay(backendChannel, buffer.retainedSlice(buffer.readerIndex(), end));
+      toClient(buffer.retainedSlice(buffer.readerIndex(), end));
     }
     buffer.release();
     if (toClientFrames.atBoundary()) {
       sendClose();
     }
+  }
+
+  private void toClient(ByteBuf bytes) {
+    int n = bytes.readableBytes();
+    bytesToClient += n;
+    counters.addOut(n);
+    backendEnd.relay(bytes);
   }
 
   private void closed(CloseReason reason) {

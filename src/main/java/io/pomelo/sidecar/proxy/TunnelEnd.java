@@ -23,6 +23,7 @@ final class TunnelEnd extends ChannelInboundHandlerAdapter {
   /** The name in the pipeline. */
   static final String NAME = "pomelo-sidecar-tunnel";
 
+  private final Channel own;
   private final Channel peer;
   private final Consumer<ByteBuf> reads;
   /** Null when a Vert.x handler follows in the pipeline and takes errors; else this is the last handler. */
@@ -33,14 +34,15 @@ final class TunnelEnd extends ChannelInboundHandlerAdapter {
    * @param reads  takes each read; it owns the buffer and hands it to {@link #relay} or releases it
    * @param errors takes errors when nothing follows this handler in the pipeline; null to pass them on
    */
-  TunnelEnd(Channel peer, Consumer<ByteBuf> reads, Consumer<Throwable> errors) {
+  TunnelEnd(Channel own, Channel peer, Consumer<ByteBuf> reads, Consumer<Throwable> errors) {
+    this.own = own;
     this.peer = peer;
     this.reads = reads;
     this.errors = errors;
   }
 
   /** Queues {@code bytes} on the peer (flushed at the end of the read batch) and pauses this side if it is full. */
-  void relay(Channel own, ByteBuf bytes) {
+  void relay(ByteBuf bytes) {
     peer.write(bytes, peer.voidPromise());
     unflushed = true;
     if (!peer.isWritable()) {
