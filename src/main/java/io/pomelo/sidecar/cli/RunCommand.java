@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -50,15 +51,31 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
     // Explicit reloads read the configuration file again, exactly as at start (development values included).
     Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(() -> options.load(vertx, env), false);
+    // The stop is in place before the start: a SIGTERM that comes as soon as the port answers (or during the start)
+    // still gets an orderly stop and exit code 0, not the JVM's 143.
+    AtomicReference<Sidecar> started = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop(started.get(), vertx, systemd);
+      stopped.countDown();
+      // A JVM ended by SIGTERM exits with 143; a drained, orderly stop is a success for systemd and scripts.
+      Runtime.getRuntime().halt(0);
+    }, "pomelo-sidecar-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     Sidecar sidecar;
     try {
       SidecarConfig config = options.load(vertx, env);
       sidecar = ConfigOptions.await(Sidecar.prepare(vertx, config, source, env, registry).start());
+      started.set(sidecar);
     } catch (ConfigException e) {
+      forget(hook);
       ProblemReport.problems(spec.commandLine().getErr(), e);
       spec.commandLine().getErr().flush();
       vertx.close();
       return 1;
+    } catch (Exception | Error e) {
+      forget(hook);
+      throw e;
     }
     Context control = vertx.getOrCreateContext();
     sidecar.onReloadStarted(trigger -> systemd.reloading("reloading (" + trigger + ")"));
@@ -67,27 +84,33 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     systemd.startWatchdog(task -> control.runOnContext(v -> task.run()));
     systemd.ready(status(sidecar, sidecar.lastReload()));
     VertxMetrics.bindJvmMetrics(registry);
-
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      systemd.stopping();
-      Duration drain = sidecar.config().shutdown().drain();
-      LOG.info("stopping: no new connections; {} open ones get {} ms to finish", sidecar.tunnels().size(),
-        drain.toMillis());
-      try {
-        sidecar.stop(drain).eventually(vertx::close).toCompletionStage().toCompletableFuture()
-          .get(drain.toSeconds() + 15, TimeUnit.SECONDS);
-        LOG.info("stopped");
-      } catch (Exception e) {
-        LOG.warn("stop did not finish cleanly: {}", e.toString());
-      }
-      systemd.close();
-      stopped.countDown();
-      // A JVM ended by SIGTERM exits with 143; a drained, orderly stop is a success for systemd and scripts.
-      Runtime.getRuntime().halt(0);
-    }, "pomelo-sidecar-stop"));
     stopped.await();
     return 0;
+  }
+
+  /** A start that failed exits with its own code, not the hook's 0. */
+  private static void forget(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException stopping) {
+      // A SIGTERM came first; the hook stops what there is.
+    }
+  }
+
+  /** SIGTERM: drain and stop the sidecar, or, when it had not started yet, just close Vert.x. */
+  private static void stop(Sidecar sidecar, Vertx vertx, SystemdNotifier systemd) {
+    systemd.stopping();
+    Duration drain = sidecar == null ? Duration.ZERO : sidecar.config().shutdown().drain();
+    LOG.info("stopping: no new connections; {} open ones get {} ms to finish",
+      sidecar == null ? 0 : sidecar.tunnels().size(), drain.toMillis());
+    try {
+      Future<?> stop = sidecar == null ? vertx.close() : sidecar.stop(drain).eventually(vertx::close);
+      stop.toCompletionStage().toCompletableFuture().get(drain.toSeconds() + 15, TimeUnit.SECONDS);
+      LOG.info("stopped");
+    } catch (Exception e) {
+      LOG.warn("stop did not finish cleanly: {}", e.toString());
+    }
+    systemd.close();
   }
 
   private static String status(Sidecar sidecar, ReloadOutcome last) {

@@ -71,6 +71,19 @@ class DevModeProcessTest {
   }
 
   @Test
+  void aSigtermAsSoonAsThePortIsAnnouncedIsAnOrderlyStop() throws Exception {
+    Map<String, String> env = Map.of("XDG_STATE_HOME", dir.resolve("state").toString(), "HOME", dir.toString());
+    List<String> jvm = List.of("-Dpomelo-sidecar.listen.port=0", "-Dpomelo-sidecar.admin.port=0");
+    try (SidecarProcess sidecar = SidecarProcess.start(dir.resolve("cwd"), env, jvm, "run", "--dev")) {
+      sidecar.awaitLine(LISTENING, START);
+      sidecar.signal("TERM");
+
+      assertThat(sidecar.exitCode(Duration.ofSeconds(30))).as(sidecar.output()).isZero();
+      assertThat(sidecar.output()).contains("stopped");
+    }
+  }
+
+  @Test
   void aBadConfigurationExitsNonZeroAndNamesTheProblem() throws Exception {
     Path config = dir.resolve("sidecar.yaml");
     Files.writeString(config, "listen:\n  port: 99999\npomelo:\n  serversFile: missing.json\n");
