@@ -12,9 +12,22 @@ export WORK="${WORK:-$BENCH_DIR/work}"
 export PROXY_PORT="${PROXY_PORT:-18443}" ECHO_GATE="${ECHO_GATE:-19001}" ECHO_CONN="${ECHO_CONN:-19002}"
 export ADMIN_PORT="${ADMIN_PORT:-19090}" CADDY_ADMIN_PORT="${CADDY_ADMIN_PORT:-19091}"
 export JAR="${JAR:-$(dirname "$BENCH_DIR")/target/pomelo-sidecar.jar}"
-# The flags the sidecar runs with besides -XX:ActiveProcessorCount=1 (see README: recommended JVM flags) and the
-# class-data archive (SIDECAR_ARCHIVE=0: none; see sidecar_archive below).
-export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-}"
+# The flags the sidecar runs with besides -XX:ActiveProcessorCount=1 and the class-data archive (SIDECAR_ARCHIVE=0:
+# none; see sidecar_archive below). By default the service's own, from its environment file, less what names the
+# service's directories (the archive, the GC log, Netty's workdir): the bench measures what the unit runs.
+unit_java_opts() {
+  local line opt out=()
+  line=$(grep '^JAVA_OPTS=' "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar.default")
+  line=${line#JAVA_OPTS=\"}
+  for opt in ${line%\"}; do
+    case $opt in
+      -XX:SharedArchiveFile=* | -Xshare:* | -Xlog:gc*:file=* | -Dio.netty.native.workdir=*) ;;
+      *) out+=("$opt") ;;
+    esac
+  done
+  echo "${out[*]}"
+}
+export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-$(unit_java_opts)}"
 
 # The certificate every proxy serves: ECDSA P-256 for localhost and 127.0.0.1.
 bench_certificate() {

@@ -7,7 +7,8 @@
 # A variant is the JVM flags besides -XX:ActiveProcessorCount=1, optionally led by @JAR to start another jar:
 #   bench/startup.sh 7 "" "-XX:+UseSerialGC"            # flags A/B
 #   bench/startup.sh 7 "@/tmp/old.jar" ""                # jar A/B
-# Without variants: the service's way (with the class-data archive that `class-archive` makes) and without it.
+# Without variants: the service's way (its environment file's flags and the class-data archive that `class-archive`
+# makes) and the same without the archive.
 # A variant naming -XX:SharedArchiveFile=FILE gets FILE made first if it is missing or older than its jar, the way
 # the service's installation makes it (sidecar_archive in proxies.sh).
 # Like run.sh: the sidecar pinned to CPU 0, the backend and curl on CPU 1; configuration from proxies.sh.
@@ -21,7 +22,7 @@ export SIDECAR_JAVA_OPTS="" SIDECAR_ARCHIVE=0
 N="${1:-7}"
 shift || true
 VARIANTS=("$@")
-[ ${#VARIANTS[@]} -gt 0 ] || VARIANTS=("$(SIDECAR_ARCHIVE=1 sidecar_archive_opts)" "")
+[ ${#VARIANTS[@]} -gt 0 ] || VARIANTS=("$(SIDECAR_ARCHIVE=1 sidecar_archive_opts) $(unit_java_opts)" "$(unit_java_opts)")
 
 [ -f "$JAR" ] || { echo "no jar at $JAR (mvn -B package -DskipTests)" >&2; exit 1; }
 bench_certificate

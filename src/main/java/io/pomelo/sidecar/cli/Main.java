@@ -1,20 +1,60 @@
 package io.pomelo.sidecar.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar pomelo-sidecar.jar <command>}. */
 @Command(name = "pomelo-sidecar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-  description = "One TLS port in front of every Pomelo frontend server, configured from Pomelo's servers.json.",
-  subcommands = {RunCommand.class, CheckCommand.class, RoutesCommand.class, ExportNginxCommand.class,
-    ClassArchiveCommand.class, CommandLine.HelpCommand.class})
+  description = "One TLS port in front of every Pomelo frontend server, configured from Pomelo's servers.json.")
 public final class Main {
 
-  public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+  /**
+   * The subcommands, by the names their {@code @Command} gives them (CliTest holds the two together). Listed here
+   * instead of in {@code @Command(subcommands = ...)} so that only the one being run is built: picocli reads every
+   * option of every command it is given by reflection, and its classes (class-file version 49) are ones the
+   * class-data archive cannot hold, so building all six cost about 0.15 s of every start on one core.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("run", RunCommand::new);
+    COMMANDS.put("check", CheckCommand::new);
+    COMMANDS.put("routes", RoutesCommand::new);
+    COMMANDS.put("export-nginx", ExportNginxCommand::new);
+    COMMANDS.put("class-archive", ClassArchiveCommand::new);
+    COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 
+  public static void main(String[] args) {
+    // Netty 4.2 registers JFR events for its buffer allocator; loading them costs about 0.1 s at every start on one
+    // core, for events nobody records unless asked. Whoever wants them starts with -Dio.netty.jfr.enabled=true.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
+    System.exit(commandLine(args).execute(args));
+  }
+
+  /** Every subcommand: for tests and for help. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setUsageHelpAutoWidth(true);
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * The command line for {@code args}: with only the subcommand that {@code args} starts with when it names one
+   * (its own {@code --help} still works), else with all of them, for the top-level usage, {@code help} and the error
+   * that names an unknown command.
+   */
+  static CommandLine commandLine(String[] args) {
+    CommandLine line = new CommandLine(new Main());
+    Supplier<Object> only = args.length > 0 && !"help".equals(args[0]) ? COMMANDS.get(args[0]) : null;
+    for (Supplier<Object> command : COMMANDS.values()) {
+      if (only == null || command == only) {
+        line.addSubcommand(command.get());
+      }
+    }
+    return line.setUsageHelpAutoWidth(true);
   }
 }

@@ -77,6 +77,7 @@ public final class PublicListener extends VerticleBase {
       .setSsl(true)
       .setSslEngineOptions(ServerTls.engineOptions())
       .setKeyCertOptions(tls.getKeyCertOptions())
+      .setTrustOptions(tls.getTrustOptions())
       .setSni(tls.isSni())
       .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
       .setTcpNoDelay(true)

@@ -4,6 +4,7 @@ import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.TrustOptions;
 
 import java.util.Base64;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class ServerTls {
   public static ServerSSLOptions options(List<LoadedCertificate> certificates) {
     return new ServerSSLOptions()
       .setKeyCertOptions(new CertificateKeys(certificates))
+      .setTrustOptions(TrustOptions.wrap(new NoClientCertificates()))
       .setEnabledSecureTransportProtocols(PROTOCOLS)
       // With one certificate SNI changes nothing; with several, the client's name picks the certificate.
       .setSni(certificates.size() > 1);

@@ -11,10 +11,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,10 +88,58 @@ class SniTest {
     assertThatThrownBy(() -> handshake("game-a.test", "TLSv1.1")).isInstanceOf(javax.net.ssl.SSLException.class);
   }
 
+  @Test
+  void noClientIsAskedForACertificate() throws Exception {
+    AtomicInteger asked = new AtomicInteger();
+    X509ExtendedKeyManager clientKeys = new X509ExtendedKeyManager() {
+      @Override
+      public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        asked.incrementAndGet();
+        return null;
+      }
+
+      @Override
+      public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return null;
+      }
+
+      @Override
+      public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return null;
+      }
+
+      @Override
+      public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        return null;
+      }
+
+      @Override
+      public X509Certificate[] getCertificateChain(String alias) {
+        return null;
+      }
+
+      @Override
+      public PrivateKey getPrivateKey(String alias) {
+        return null;
+      }
+    };
+    for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+      SSLSocket socket = handshake("game-a.test", protocol, new KeyManager[] {clientKeys});
+      // TLS 1.3 ends the server's part of the handshake after the client's Finished: a read makes sure it was seen.
+      socket.getSession();
+    }
+
+    assertThat(asked).as("certificate requests seen by the client").hasValue(0);
+  }
+
   private SSLSocket handshake(String serverName, String protocol) throws Exception {
+    return handshake(serverName, protocol, null);
+  }
+
+  private SSLSocket handshake(String serverName, String protocol, KeyManager[] keys) throws Exception {
     // A context per handshake: a shared one would resume the first session, which names the first certificate.
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
+    context.init(keys, trust.getTrustManagers(), null);
     SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", sidecar.publicPort());
     var params = socket.getSSLParameters();
     if (serverName != null) {
