@@ -19,6 +19,7 @@ CONNECTIONS="${CONNECTIONS:-100}"      # throughput, latency and reload
 SIZE="${SIZE:-1024}"                   # message bytes
 RATE="${RATE:-20000}"                  # latency: messages per second, all connections together
 IDLE="${IDLE:-9000}"                   # idle: connections to hold (2 descriptors each in the proxy; limit 20000)
+HOLD="${HOLD:-5}"                      # idle: seconds to hold them before RSS is read (longer: time for jcmd)
 HANDSHAKE_CONCURRENCY="${HANDSHAKE_CONCURRENCY:-32}"
 # A handshake runs through far more code than a relayed message, and the JVM's JIT is still compiling it after
 # 10 s on one core (proxy_jit_share); 30 s of warm-up measures the steady state a long-running service is in.
@@ -146,7 +147,7 @@ for name in "${PROXIES[@]}"; do
       throughput) loadgen "$name" throughput --connections "$CONNECTIONS" ;;
       latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" ;;
       handshake) WARMUP=$HANDSHAKE_WARMUP loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
-      idle) loadgen "$name" idle --idle "$IDLE" ;;
+      idle) loadgen "$name" idle --idle "$IDLE" --hold "$HOLD" ;;
       reload) loadgen "$name" reload --connections "$CONNECTIONS" --reloads "$RELOADS" \
         --reload-cmd "$HERE/reload.sh $name" ;;
       *) log "unknown scenario $scenario" ;;
@@ -164,6 +165,6 @@ done
   echo "caddy=$(caddy version)"
   echo "machine=$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
   echo "date=$(date -u +%FT%TZ)"
-  echo "load=duration ${DURATION}s warmup ${WARMUP}s, $CONNECTIONS connections, $SIZE B messages, rate $RATE/s, idle $IDLE, handshake concurrency $HANDSHAKE_CONCURRENCY (warm-up ${HANDSHAKE_WARMUP}s)"
+  echo "load=duration ${DURATION}s warmup ${WARMUP}s, $CONNECTIONS connections, $SIZE B messages, rate $RATE/s, idle $IDLE held ${HOLD}s, handshake concurrency $HANDSHAKE_CONCURRENCY (warm-up ${HANDSHAKE_WARMUP}s)"
 } > "$WORK/meta.txt"
 java -cp "$CP" io.pomelo.sidecar.bench.BenchReport "$WORK/meta.txt" "$RESULTS" | tee "$WORK/report.md"

@@ -31,13 +31,18 @@ final class AccessLog {
     this.enabled = enabled;
   }
 
+  /** False when the log is off (by configuration or by the logger's level): nothing needs to be kept for it. */
+  boolean enabled() {
+    return enabled && LOG.isInfoEnabled();
+  }
+
   /**
    * @param target null when no server was chosen (no route, none healthy)
    * @param reason null when the upgrade never became a tunnel
    */
   void upgrade(Instant started, SocketAddress client, String path, Target target, int status, long startedNanos,
                long bytesIn, long bytesOut, CloseReason reason) {
-    if (!enabled || !LOG.isInfoEnabled()) {
+    if (!enabled()) {
       return;
     }
     long micros = (System.nanoTime() - startedNanos) / 1_000;

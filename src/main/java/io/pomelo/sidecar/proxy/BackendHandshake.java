@@ -1,7 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -18,9 +17,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The server half of a WebSocket upgrade on a plain Netty channel: dial the Pomelo server, write the client's
@@ -82,19 +79,7 @@ final class BackendHandshake {
     pipeline.addLast(UpgradeAnswer.DECODER, new HttpResponseDecoder());
     pipeline.addLast(UpgradeAnswer.AGGREGATOR, new HttpObjectAggregator(MAX_ANSWER_BODY));
     pipeline.addLast(UpgradeAnswer.NAME, new UpgradeAnswer(answer));
-    channel.writeAndFlush(requestHead(channel, uri, headers));
+    channel.writeAndFlush(HttpHead.encode(channel, "GET " + uri + " HTTP/1.1", headers));
     return answer.future();
-  }
-
-  /** Header values came through Vert.x's request decoder (no CR or LF); ISO-8859-1 gives back the exact bytes. */
-  private static ByteBuf requestHead(Channel channel, String uri, MultiMap headers) {
-    StringBuilder head = new StringBuilder(512).append("GET ").append(uri).append(" HTTP/1.1\r\n");
-    for (Map.Entry<String, String> header : headers) {
-      head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
-    }
-    head.append("\r\n");
-    ByteBuf bytes = channel.alloc().buffer(head.length());
-    bytes.writeCharSequence(head, StandardCharsets.ISO_8859_1);
-    return bytes;
   }
 }

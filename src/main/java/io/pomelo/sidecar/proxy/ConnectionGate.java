@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
+import io.netty.channel.Channel;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -14,14 +15,15 @@ import java.util.Map;
  * answered 503 or 429 on its first request before any Pomelo server is dialled. The answer needs a request to
  * answer, so a refused client still completes its TLS handshake; shedding floods below TLS is a firewall's job.
  *
- * <p>One instance per event loop; every method runs on it.
+ * <p>One instance per event loop; every method runs on it. Connections are known by their channel, never by Vert.x's
+ * connection object, which an open tunnel must not keep reachable (see {@link ClientSocket}).
  */
 final class ConnectionGate {
 
   private final ConnectionLimiter limiter;
   private final RequestHeadTimeout headTimeout;
   private final Refusals refusals;
-  private final Map<HttpConnection, Refusal> refused = new IdentityHashMap<>();
+  private final Map<Channel, Refusal> refused = new IdentityHashMap<>();
 
   ConnectionGate(ConnectionLimiter limiter, RequestHeadTimeout headTimeout, Refusals refusals) {
     this.limiter = limiter;
@@ -33,22 +35,25 @@ final class ConnectionGate {
   void connected(HttpConnection connection) {
     SocketAddress peer = connection.remoteAddress();
     String address = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
+    Channel channel = ((ConnectionBase) connection).channel();
     Refusal verdict = limiter.opened(address);
     if (verdict != null) {
-      refused.put(connection, verdict);
+      refused.put(channel, verdict);
     }
-    headTimeout.connected(connection);
-    whenClosed(connection, () -> {
+    headTimeout.connected(channel);
+    // Not through HttpConnection#closeHandler: it holds one handler, which the upgrade path sets for itself, and a
+    // tunnel's socket is no longer Vert.x's. The channel's own close future always completes.
+    channel.closeFuture().addListener(f -> {
       limiter.closed(address);
-      refused.remove(connection);
-      headTimeout.closed(connection);
+      refused.remove(channel);
+      headTimeout.closed(channel);
     });
   }
 
   /** False when the request was answered here (its connection was over a limit). */
   boolean admit(HttpServerRequest request) {
     headTimeout.headComplete(request);
-    Refusal verdict = refused.get(request.connection());
+    Refusal verdict = refused.get(ClientSocket.channelOf(request));
     if (verdict == null) {
       return true;
     }
@@ -58,18 +63,5 @@ final class ConnectionGate {
       default -> "Too Many Requests: too many new connections from your address";
     });
     return false;
-  }
-
-  /**
-   * Runs {@code action} when the connection's socket closes, however that happens. Not through
-   * {@link HttpConnection#closeHandler}: it holds one handler, which the upgrade path sets for itself, and it is
-   * never called once the connection became a WebSocket tunnel. The channel's own close future always completes.
-   */
-  private static void whenClosed(HttpConnection connection, Runnable action) {
-    if (connection instanceof ConnectionBase base) {
-      base.channel().closeFuture().addListener(f -> action.run());
-    } else {
-      connection.closeHandler(v -> action.run());
-    }
   }
 }

@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
+import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.IdentityHashMap;
@@ -13,14 +13,15 @@ import java.util.Map;
  * slowloris client sending one header byte a second is never idle. On expiry the connection is closed without an
  * answer (there is no complete request to answer). An upgraded connection is a tunnel and is no longer timed.
  *
- * <p>One instance per event loop; every method runs on it.
+ * <p>One instance per event loop; every method runs on it. Connections are known by their channel: an open tunnel
+ * keeps its channel, and nothing here may keep Vert.x's HTTP connection reachable (see {@link ClientSocket}).
  */
 final class RequestHeadTimeout {
 
   private final Vertx vertx;
   private final long millis;
   private final Refusals refusals;
-  private final Map<HttpConnection, Waiting> connections = new IdentityHashMap<>();
+  private final Map<Channel, Waiting> connections = new IdentityHashMap<>();
 
   private static final class Waiting {
     long timer = -1;
@@ -34,7 +35,7 @@ final class RequestHeadTimeout {
     this.refusals = refusals;
   }
 
-  void connected(HttpConnection connection) {
+  void connected(Channel connection) {
     Waiting waiting = new Waiting();
     connections.put(connection, waiting);
     arm(connection, waiting);
@@ -42,17 +43,18 @@ final class RequestHeadTimeout {
 
   /** A request head arrived complete on its connection: stops the clock until its response ends. */
   void headComplete(HttpServerRequest request) {
-    HttpConnection connection = request.connection();
+    Channel connection = ClientSocket.channelOf(request);
+    if (request.canUpgradeToWebSocket()) {
+      // It becomes a tunnel, or is refused with Connection: close; either way no further head comes.
+      closed(connection);
+      return;
+    }
     Waiting waiting = connections.get(connection);
     if (waiting == null) {
       return;
     }
     disarm(waiting);
     waiting.inFlight++;
-    if (request.canUpgradeToWebSocket()) {
-      // It becomes a tunnel, or is refused with Connection: close; either way no further head comes.
-      return;
-    }
     request.response().endHandler(v -> {
       waiting.inFlight--;
       if (waiting.inFlight == 0 && connections.get(connection) == waiting) {
@@ -61,7 +63,7 @@ final class RequestHeadTimeout {
     });
   }
 
-  void closed(HttpConnection connection) {
+  void closed(Channel connection) {
     Waiting waiting = connections.remove(connection);
     if (waiting != null) {
       disarm(waiting);
@@ -73,7 +75,7 @@ final class RequestHeadTimeout {
     return connections.size();
   }
 
-  private void arm(HttpConnection connection, Waiting waiting) {
+  private void arm(Channel connection, Waiting waiting) {
     waiting.timer = vertx.setTimer(millis, id -> {
       waiting.timer = -1;
       if (waiting.inFlight == 0 && connections.get(connection) == waiting) {

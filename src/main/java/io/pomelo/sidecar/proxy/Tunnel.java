@@ -8,16 +8,18 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.Map;
 
 /**
  * One upgraded WebSocket: the client's socket and the Pomelo server's, wired together as bytes. Frames are never
  * decoded. Each direction stops reading while the other side's write queue is full (back-pressure), so a client
  * that stops reading makes the sidecar stop reading from the server instead of buffering without bound.
  *
- * <p>The bytes move at the Netty level ({@link TunnelEnd} in each socket's pipeline): no copy to the heap, no
- * Vert.x dispatch, one flush per read batch. Vert.x still owns each socket's life: close and error handlers, and
- * the sidecar's own writes (a close frame) go through it.
+ * <p>The bytes move at the Netty level ({@link TunnelEnd} last in each socket's pipeline): no copy to the heap, no
+ * Vert.x dispatch, one flush per read batch. The client's socket is taken from Vert.x's HTTP server when the tunnel
+ * starts ({@link ClientSocket}): an open tunnel holds its two channels and this, nothing of Vert.x's connection.
  *
  * <p>All state is confined to the event loop the client arrived on; the server socket was dialled from it too.
  * Bytes are also added to the route's counters once per read (not per frame), so a connection that stays open for
@@ -26,7 +28,6 @@ import io.vertx.core.internal.net.NetSocketInternal;
 final class Tunnel {
 
   private final Route route;
-  private final NetSocketInternal client;
   private final Channel clientChannel;
   private final Channel backendChannel;
   private final Tunnels registry;
@@ -51,37 +52,43 @@ final class Tunnel {
   private boolean closed;
   /** Null when the route has no idle timeout. */
   private IdleWatch idle;
+  /** Set by {@link #start}. */
+  private ClientSocket client;
 
-  /** @param onEnd called once, on the tunnel's event loop, after both sockets are closed */
-  Tunnel(Route route, NetSocketInternal client, Channel backend, Tunnels registry, Context context,
+  /**
+   * @param client the channel of the client's upgrade request ({@link ClientSocket#channelOf})
+   * @param onEnd  called once, on the tunnel's event loop, after both sockets are closed
+   */
+  Tunnel(Route route, Channel client, Channel backend, Tunnels registry, Context context,
          RouteCounters counters, Refusals refusals, Handler<Tunnel> onEnd) {
     this.route = route;
-    this.client = client;
-    this.clientChannel = client.channelHandlerContext().channel();
+    this.clientChannel = client;
     this.backendChannel = backend;
     this.registry = registry;
     this.context = context;
     this.counters = counters;
     this.refusals = refusals;
     this.onEnd = onEnd;
-    this.clientEnd = new TunnelEnd(clientChannel, backendChannel, this::fromClient, null);
+    this.clientEnd = new TunnelEnd(clientChannel, backendChannel, this::fromClient, e -> {
+      this.client.failed(e);
+      because(CloseReason.ERROR);
+      clientChannel.close();
+    });
     this.backendEnd = new TunnelEnd(backendChannel, clientChannel, this::fromBackend, e -> {
       because(CloseReason.ERROR);
       backendChannel.close();
     });
   }
 
-  /** Wires the two sockets; the server's {@link UpgradeAnswer} hands over whatever followed its 101. */
-  void start() {
+  /**
+   * Answers the client's {@code request} with a 101 carrying the server's {@code headers} and wires the two sockets;
+   * the server's {@link UpgradeAnswer} hands over whatever followed its 101.
+   */
+  void start(HttpServerRequest request, Iterable<Map.Entry<String, String>> headers) {
+    // First: if it fails, the tunnel was never registered and the caller ends both sockets.
+    client = ClientSocket.take(request, headers, TunnelEnd.NAME, clientEnd);
     registry.opened(this);
     idle = IdleWatch.start(context.owner(), route.idleTimeout(), this::closeIdle);
-    // Whichever side goes first, the other follows: a WebSocket close frame has already been relayed as bytes.
-    client.closeHandler(v -> closed(CloseReason.CLIENT));
-    client.exceptionHandler(e -> {
-      because(CloseReason.ERROR);
-      client.close();
-    });
-    clientChannel.pipeline().addBefore("handler", TunnelEnd.NAME, clientEnd);
     UpgradeAnswer answer = (UpgradeAnswer) backendChannel.pipeline().get(UpgradeAnswer.NAME);
     ByteBuf early = answer.takeHeld();
     backendChannel.pipeline().replace(answer, TunnelEnd.NAME, backendEnd);
@@ -91,12 +98,10 @@ final class Tunnel {
     }
     clientChannel.config().setAutoRead(true);
     backendChannel.config().setAutoRead(true);
-    // Runs at once if the server already left while the 101 was on its way to the client.
+    // Whichever side goes first, the other follows: a WebSocket close frame has already been relayed as bytes.
+    // Each runs at once if that side already left while the 101 was on its way.
     backendChannel.closeFuture().addListener(f -> closed(CloseReason.BACKEND));
-    if (!clientChannel.isActive()) {
-      // The client left while the 101 was on its way, before its close handler was set.
-      closed(CloseReason.CLIENT);
-    }
+    clientChannel.closeFuture().addListener(f -> closed(CloseReason.CLIENT));
   }
 
   private void fromClient(ByteBuf buffer) {
@@ -225,6 +230,11 @@ final class Tunnel {
 
   Route route() {
     return route;
+  }
+
+  /** The client's socket; for tests. */
+  Channel clientChannel() {
+    return clientChannel;
   }
 
   long bytesFromClient() {

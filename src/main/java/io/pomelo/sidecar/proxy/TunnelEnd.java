@@ -8,10 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.function.Consumer;
 
 /**
- * One socket of a {@link Tunnel}, at the Netty level. On the client's socket it sits just before Vert.x's own
- * handler and takes the bytes (after TLS) before Vert.x sees them, so a relayed read is never copied to the heap or
- * wrapped, and never dispatched through a Vert.x context; everything else (close, errors, writability) still
- * reaches Vert.x, which keeps owning that socket's life. On the server's plain channel it is the last handler.
+ * One socket of a {@link Tunnel}, at the Netty level: the last handler of its pipeline (after TLS on the client's
+ * socket, which Vert.x's HTTP server no longer handles; alone on the server's plain channel). A relayed read is never
+ * copied to the heap or wrapped, and never dispatched through a Vert.x context.
  *
  * <p>Writes to the peer are flushed once per read batch, not once per read: when the event loop drains several
  * reads of this socket in one go, the peer gets one flush (one {@code writev}, or one TLS record run) for all of
@@ -26,13 +25,12 @@ final class TunnelEnd extends ChannelInboundHandlerAdapter {
   private final Channel own;
   private final Channel peer;
   private final Consumer<ByteBuf> reads;
-  /** Null when a Vert.x handler follows in the pipeline and takes errors; else this is the last handler. */
   private final Consumer<Throwable> errors;
   private boolean unflushed;
 
   /**
    * @param reads  takes each read; it owns the buffer and hands it to {@link #relay} or releases it
-   * @param errors takes errors when nothing follows this handler in the pipeline; null to pass them on
+   * @param errors takes the socket's errors: nothing follows this handler
    */
   TunnelEnd(Channel own, Channel peer, Consumer<ByteBuf> reads, Consumer<Throwable> errors) {
     this.own = own;
@@ -75,11 +73,7 @@ final class TunnelEnd extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (errors == null) {
-      ctx.fireExceptionCaught(cause);
-    } else {
-      errors.accept(cause);
-    }
+    errors.accept(cause);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -27,6 +28,11 @@ public final class Tunnels {
 
   public int size() {
     return open.size();
+  }
+
+  /** The open tunnels now; for tests. */
+  List<Tunnel> snapshot() {
+    return List.copyOf(open);
   }
 
   /** Open tunnels that entered through one of these route paths. */

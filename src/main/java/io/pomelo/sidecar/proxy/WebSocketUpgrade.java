@@ -16,7 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +71,10 @@ final class WebSocketUpgrade {
   }
 
   void forward(HttpServerRequest request, Route route, Target target) {
-    Context context = vertx.getOrCreateContext();
-    Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target));
+    // The event loop's own context, not the request's duplicate of it: a tunnel keeps it for as long as it is open.
+    Context context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
+    Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target),
+      accessLog.enabled());
     request.pause();
     MultiMap headers = withoutHopByHop(HttpHeaders.headers().addAll(request.headers()));
     headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
@@ -140,29 +142,26 @@ final class WebSocketUpgrade {
 
   private void accept(HttpServerRequest request, FullHttpResponse answer, Channel backend,
                       Attempt attempt, Context context) {
-    HttpServerResponse response = request.response();
-    response.setStatusCode(101);
-    for (Map.Entry<String, String> header : answer.headers()) {
-      response.headers().add(header.getKey(), header.getValue());
-    }
-    try {
-      request.toNetSocket().onComplete(upgraded -> {
-        if (upgraded.failed()) {
-          backend.close();
-          finish(attempt, 101, CloseReason.CLIENT);
-          return;
-        }
-        new Tunnel(attempt.route, (NetSocketInternal) upgraded.result(), backend, tunnels,
-          context, attempt.counters, refusals, tunnel -> {
-            attempt.bytesIn = tunnel.bytesFromClient();
-            attempt.bytesOut = tunnel.bytesToClient();
-            finish(attempt, 101, tunnel.closeReason());
-          }).start();
-      });
-    } catch (RuntimeException e) {
-      // Seen when the client went away during the server's handshake: toNetSocket throws instead of failing.
+    Channel client = ClientSocket.channelOf(request);
+    if (!client.isActive()) {
+      // The client went away during the server's handshake.
       backend.close();
       finish(attempt, 101, CloseReason.CLIENT);
+      return;
+    }
+    Tunnel tunnel = new Tunnel(attempt.route, client, backend, tunnels, context, attempt.counters, refusals, t -> {
+      attempt.bytesIn = t.bytesFromClient();
+      attempt.bytesOut = t.bytesToClient();
+      finish(attempt, 101, t.closeReason());
+    });
+    try {
+      tunnel.start(request, answer.headers());
+    } catch (RuntimeException e) {
+      // Not seen: Vert.x's HTTP pipeline was not what ClientSocket knows. The client must not hang on a half 101.
+      LOG.warn("could not take the client's socket over for a tunnel", e);
+      backend.close();
+      client.close();
+      finish(attempt, 101, CloseReason.ERROR);
     }
   }
 
@@ -179,14 +178,20 @@ final class WebSocketUpgrade {
     if (reason != null) {
       attempt.counters.closed(reason);
     }
-    accessLog.upgrade(attempt.startedAt, attempt.client, attempt.path, attempt.target, status, attempt.startedNanos,
-      attempt.bytesIn, attempt.bytesOut, reason);
+    if (attempt.startedAt != null) {
+      accessLog.upgrade(attempt.startedAt, attempt.client, attempt.path, attempt.target, status,
+        attempt.startedNanos, attempt.bytesIn, attempt.bytesOut, reason);
+    }
   }
 
-  /** One upgrade from the client's request to its end; counted as a connection from the start. */
+  /**
+   * One upgrade from the client's request to its end; counted as a connection from the start. Kept for as long as
+   * its tunnel is open, so what only the access log reads is not kept when the log is off.
+   */
   private static final class Attempt {
-    final Instant startedAt = Instant.now();
     final long startedNanos = System.nanoTime();
+    /** These three are null when the access log is off. */
+    final Instant startedAt;
     final io.vertx.core.net.SocketAddress client;
     final String path;
     final Route route;
@@ -198,9 +203,11 @@ final class WebSocketUpgrade {
     private Channel server;
     private boolean clientLeft;
 
-    Attempt(HttpServerRequest request, Route route, Target target, RouteCounters counters, BackendState backend) {
-      this.client = request.remoteAddress();
-      this.path = request.path();
+    Attempt(HttpServerRequest request, Route route, Target target, RouteCounters counters, BackendState backend,
+            boolean logged) {
+      this.startedAt = logged ? Instant.now() : null;
+      this.client = logged ? request.remoteAddress() : null;
+      this.path = logged ? request.path() : null;
       this.route = route;
       this.target = target;
       this.counters = counters;

@@ -135,6 +135,41 @@ class MetricsTest {
     }
   }
 
+  @Test
+  void vertxConnectionAndRequestSeriesEndWithEachTunnel() throws Exception {
+    // The tunnel takes the client's socket from Vert.x's HTTP server (ClientSocket): the 101 ends the request's
+    // series as Vert.x's own WebSocket upgrade does, and the connection counts as open until the socket closes.
+    // Every HTTP server of this Vert.x (public, admin, the echo backend) shares the series, hence the differences.
+    List<PrometheusText.Sample> before = scrape();
+    double connections = sum(before, "vertx_http_server_active_connections");
+    double requests = sum(before, "vertx_http_server_active_requests");
+    double upgrades = sum(before, "vertx_http_server_requests_total", "101");
+
+    WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
+    CompletableFuture<String> echo = new CompletableFuture<>();
+    ws.textMessageHandler(echo::complete);
+    ws.writeTextMessage("hello");
+    assertThat(echo.get(10, TimeUnit.SECONDS)).isEqualTo("gate:hello");
+    List<PrometheusText.Sample> open = scrape();
+    // The client's connection to the sidecar and the sidecar's to the echo backend.
+    assertThat(sum(open, "vertx_http_server_active_connections")).isEqualTo(connections + 2);
+    assertThat(sum(open, "vertx_http_server_active_requests")).isEqualTo(requests);
+    assertThat(sum(open, "vertx_http_server_requests_total", "101")).isEqualTo(upgrades + 2);
+
+    await(ws.close());
+    until(() -> sum(scrape(), "vertx_http_server_active_connections") == connections);
+    assertThat(sum(scrape(), "vertx_http_server_active_requests")).isEqualTo(requests);
+  }
+
+  private static double sum(List<PrometheusText.Sample> samples, String name) {
+    return samples.stream().filter(s -> s.name().equals(name)).mapToDouble(PrometheusText.Sample::value).sum();
+  }
+
+  private static double sum(List<PrometheusText.Sample> samples, String name, String code) {
+    return samples.stream().filter(s -> s.name().equals(name) && code.equals(s.labels().get("code")))
+      .mapToDouble(PrometheusText.Sample::value).sum();
+  }
+
   private List<PrometheusText.Sample> scrape() {
     try {
       AdminClient.Answer answer = admin.get("/metrics");

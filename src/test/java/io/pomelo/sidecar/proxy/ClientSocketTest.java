@@ -1,0 +1,118 @@
+package io.pomelo.sidecar.proxy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.channel.ChannelHandler;
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.health.CloseReason;
+import io.pomelo.sidecar.testing.Await;
+import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
+import static io.pomelo.sidecar.testing.Await.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The client's socket leaves Vert.x's HTTP server when its tunnel starts: nothing of Vert.x's stays in its pipeline,
+ * and a tunnel that ends from either side is still counted as closed, without Vert.x complaining about a request it
+ * no longer owns.
+ */
+class ClientSocketTest {
+
+  @TempDir
+  Path dir;
+
+  private final ListAppender<ILoggingEvent> vertxLog = new ListAppender<>();
+  private Logger vertxLogger;
+  private Vertx vertx;
+  private EchoBackend gate;
+  private Sidecar sidecar;
+  private WebSocketClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertxLogger = (Logger) LoggerFactory.getLogger("io.vertx");
+    vertxLog.start();
+    vertxLogger.addAppender(vertxLog);
+    vertx = Vertx.vertx();
+    gate = await(EchoBackend.start(vertx, "gate"));
+    TestSidecar fixture = new TestSidecar(dir);
+    sidecar = await(fixture.start(vertx,
+      fixture.config(fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of())));
+    client = fixture.webSocketClient(vertx);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertxLogger.detachAppender(vertxLog);
+    await(vertx.close());
+  }
+
+  @Test
+  void anOpenTunnelsClientSocketEndsWithTheTunnelAndHoldsNothingOfVertx() throws Exception {
+    WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
+    assertThat(echo(ws, "hello")).isEqualTo("gate:hello");
+
+    List<Tunnel> open = sidecar.tunnels().snapshot();
+    assertThat(open).hasSize(1);
+    List<String> names = new ArrayList<>();
+    List<ChannelHandler> handlers = new ArrayList<>();
+    CompletableFuture<Void> read = new CompletableFuture<>();
+    // The pipeline is read on its own event loop: it is changed only there.
+    open.get(0).clientChannel().eventLoop().execute(() -> {
+      open.get(0).clientChannel().pipeline().forEach(e -> {
+        names.add(e.getKey());
+        handlers.add(e.getValue());
+      });
+      read.complete(null);
+    });
+    read.get(Await.SECONDS, TimeUnit.SECONDS);
+    assertThat(names).last().isEqualTo(TunnelEnd.NAME);
+    assertThat(handlers).noneMatch(h -> h.getClass().getName().startsWith("io.vertx."));
+    // What a tunnel keeps reachable from its socket, besides TLS, is the sidecar's own.
+    assertThat(names).containsExactly("ssl", TunnelEnd.NAME);
+  }
+
+  @Test
+  void aTunnelEndedFromEitherSideIsCountedAndVertxLogsNothing() throws Exception {
+    long closedBefore = sidecar.live().route("/gate/").closes(CloseReason.CLIENT)
+      + sidecar.live().route("/gate/").closes(CloseReason.BACKEND);
+    WebSocket byClient = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
+    WebSocket byServer = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
+    assertThat(echo(byClient, "a")).isEqualTo("gate:a");
+    assertThat(echo(byServer, "b")).isEqualTo("gate:b");
+
+    await(byClient.close((short) 4000, "bye"));
+    CompletableFuture<Short> code = new CompletableFuture<>();
+    byServer.closeHandler(v -> code.complete(byServer.closeStatusCode()));
+    byServer.writeTextMessage("close:4321");
+    assertThat(code.get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 4321);
+
+    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
+    assertThat(eventually(() -> sidecar.connections().open() == 0)).isTrue();
+    assertThat(sidecar.live().route("/gate/").closes(CloseReason.CLIENT)
+      + sidecar.live().route("/gate/").closes(CloseReason.BACKEND)).isEqualTo(closedBefore + 2);
+    assertThat(sidecar.live().route("/gate/").active()).isZero();
+    // Vert.x's HTTP connection would report the end of a request it never finished ("Connection was closed").
+    assertThat(vertxLog.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).isEmpty();
+  }
+}
