@@ -16,7 +16,8 @@ export JAR="${JAR:-$(dirname "$BENCH_DIR")/target/pomelo-sidecar.jar}"
 # none; see sidecar_archive below). By default the service's own, from its environment file, less what names the
 # service's directories (the archive, the GC log, Netty's workdir): the bench measures what the unit runs.
 unit_java_opts() {
-  local line opt out=()
+  local - line opt out=()
+  set -f # the CompileCommand patterns hold '*'
   line=$(grep '^JAVA_OPTS=' "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar.default")
   line=${line#JAVA_OPTS=\"}
   for opt in ${line%\"}; do
@@ -230,6 +231,9 @@ EOF
 }
 # shellcheck disable=SC2086 # SIDECAR_JAVA_OPTS is a list of flags
 sidecar_start() {
+  set -f # the CompileCommand patterns hold '*'
+  # The unit's environment besides JAVA_OPTS (glibc's malloc arenas).
+  export $(grep '^MALLOC_ARENA_MAX=' "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar.default")
   exec java -XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS -jar "$JAR" run \
     --config "$WORK/sidecar/sidecar.yaml"
 }

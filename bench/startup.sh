@@ -63,7 +63,7 @@ start_once() {
   fi
   t0=$(date +%s%N)
   # shellcheck disable=SC2086 # opts is a list of flags
-  ( taskset -pc 0 "$BASHPID" >/dev/null && exec java -XX:ActiveProcessorCount=1 $opts -jar "$jar" run \
+  ( set -f; taskset -pc 0 "$BASHPID" >/dev/null && exec java -XX:ActiveProcessorCount=1 $opts -jar "$jar" run \
     --config "$WORK/sidecar/sidecar.yaml" ) > "$WORK/startup.log" 2>&1 &
   PROXY_PID=$!
   for ((i = 0; ; i++)); do

@@ -80,8 +80,9 @@ public final class BenchReport {
     plainRow(b, proxies, "  achieved msgs/s (asked " + first("latency", "rate") + ")", "latency",
       "achieved_per_s");
     plainRow(b, proxies, "  proxy CPU share at that rate", "latency", "proxy_cpu_share");
-    ratioRow(b, proxies, "RSS KiB per idle TLS WebSocket", "idle", "rss_per_conn_kib",
+    ratioRow(b, proxies, "RSS KiB per idle TLS WebSocket (after warm-up churn)", "idle", "rss_per_conn_kib",
       (x, y) -> y, "haproxy", 0.8, false);
+    plainRow(b, proxies, "  the same from a freshly started proxy (cold)", "idle", "rss_per_conn_cold_kib");
     plainRow(b, proxies, "  idle connections opened / still echoing", "idle", "opened", "echoed_after_hold",
       false);
     ratioRow(b, proxies, "handshakes per proxy core-second (TCP+TLS1.3+upgrade+echo+close)", "handshake",
