@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.net.SocketAddress;
@@ -51,9 +52,9 @@ final class ClientSocket {
     this.remote = remote;
   }
 
-  /** The channel under {@code request}'s connection. */
-  static Channel channelOf(HttpServerRequest request) {
-    return ((ConnectionBase) request.connection()).channel();
+  /** The channel under a connection of Vert.x's HTTP server: what the sidecar keys a connection by. */
+  static Channel channelOf(HttpConnection connection) {
+    return ((ConnectionBase) connection).channel();
   }
 
   /**

@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.net.impl.ConnectionBase;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -35,7 +34,7 @@ final class ConnectionGate {
   void connected(HttpConnection connection) {
     SocketAddress peer = connection.remoteAddress();
     String address = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
-    Channel channel = ((ConnectionBase) connection).channel();
+    Channel channel = ClientSocket.channelOf(connection);
     Refusal verdict = limiter.opened(address);
     if (verdict != null) {
       refused.put(channel, verdict);
@@ -53,7 +52,7 @@ final class ConnectionGate {
   /** False when the request was answered here (its connection was over a limit). */
   boolean admit(HttpServerRequest request) {
     headTimeout.headComplete(request);
-    Refusal verdict = refused.get(ClientSocket.channelOf(request));
+    Refusal verdict = refused.get(ClientSocket.channelOf(request.connection()));
     if (verdict == null) {
       return true;
     }

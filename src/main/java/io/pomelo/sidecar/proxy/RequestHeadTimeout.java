@@ -43,7 +43,7 @@ final class RequestHeadTimeout {
 
   /** A request head arrived complete on its connection: stops the clock until its response ends. */
   void headComplete(HttpServerRequest request) {
-    Channel connection = ClientSocket.channelOf(request);
+    Channel connection = ClientSocket.channelOf(request.connection());
     if (request.canUpgradeToWebSocket()) {
       // It becomes a tunnel, or is refused with Connection: close; either way no further head comes.
       closed(connection);

@@ -142,7 +142,7 @@ final class WebSocketUpgrade {
 
   private void accept(HttpServerRequest request, FullHttpResponse answer, Channel backend,
                       Attempt attempt, Context context) {
-    Channel client = ClientSocket.channelOf(request);
+    Channel client = ClientSocket.channelOf(request.connection());
     if (!client.isActive()) {
       // The client went away during the server's handshake.
       backend.close();
