@@ -25,6 +25,9 @@ HANDSHAKE_CONCURRENCY="${HANDSHAKE_CONCURRENCY:-32}"
 # 10 s on one core (proxy_jit_share); 30 s of warm-up measures the steady state a long-running service is in.
 HANDSHAKE_WARMUP="${HANDSHAKE_WARMUP:-30}"
 RELOADS="${RELOADS:-3}"
+# Runs of the whole set, proxies taking turns in each; with more than one the table shows each number's median
+# and range. Tail latency on this shared VM varies 3x between runs of one proxy: compare p99 with REPEAT=3 or more.
+REPEAT="${REPEAT:-1}"
 PROXIES=("$@")
 [ ${#PROXIES[@]} -gt 0 ] || PROXIES=(sidecar nginx haproxy caddy)
 
@@ -72,7 +75,12 @@ for port in "$PROXY_PORT" "$ECHO_GATE" "$ECHO_CONN" "$ADMIN_PORT" "$CADDY_ADMIN_
   fi
 done
 rm -f "$WORK/echo.log"
-taskset -c 1 java -XX:ActiveProcessorCount=1 -Xms256m -Xmx1g -cp "$CP" io.pomelo.sidecar.bench.EchoServer \
+# The load generator's and the backends' own JVM flags. MaxTenuringThreshold=0: what they keep alive lives as long
+# as they do, and without it the young collections that copy their start-up objects a second time (15-20 ms on
+# this core) landed in the first seconds of a measured window and showed up in every proxy's tail latency.
+TOOL_JAVA_OPTS="-XX:ActiveProcessorCount=1 -Xmx1g -XX:MaxTenuringThreshold=0"
+# shellcheck disable=SC2086
+taskset -c 1 java $TOOL_JAVA_OPTS -Xms256m -cp "$CP" io.pomelo.sidecar.bench.EchoServer \
   "$ECHO_GATE" "$ECHO_CONN" > "$WORK/echo.log" 2>&1 &
 ECHO_PID=$!
 PIDS+=("$ECHO_PID")
@@ -135,27 +143,31 @@ wait_quiet() {
 
 loadgen() {
   local name=$1 scenario=$2; shift 2
-  taskset -c 1 java -XX:ActiveProcessorCount=1 -Xms512m -Xmx1g -cp "$CP" io.pomelo.sidecar.bench.LoadGenerator \
+  # shellcheck disable=SC2086
+  taskset -c 1 java $TOOL_JAVA_OPTS -Xms512m -cp "$CP" io.pomelo.sidecar.bench.LoadGenerator \
     "$scenario" --port "$PROXY_PORT" --ca "$WORK/cert.pem" --pids "$PROXY_PID" --warmup "$WARMUP" \
     --duration "$DURATION" --size "$SIZE" "$@" 2> "$WORK/$name-$scenario.err" | grep '^RESULT' \
     | sed "s/^RESULT/proxy=$name/" | tee -a "$RESULTS" >&2 || true
 }
 
-for name in "${PROXIES[@]}"; do
-  for scenario in $SCENARIOS; do
-    wait_quiet
-    log "$name: $scenario"
-    start_proxy "$name" || continue
-    case $scenario in
-      throughput) loadgen "$name" throughput --connections "$CONNECTIONS" ;;
-      latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" ;;
-      handshake) WARMUP=$HANDSHAKE_WARMUP loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
-      idle) loadgen "$name" idle --idle "$IDLE" --hold "$HOLD" ;;
-      reload) loadgen "$name" reload --connections "$CONNECTIONS" --reloads "$RELOADS" \
-        --reload-cmd "$HERE/reload.sh $name" ;;
-      *) log "unknown scenario $scenario" ;;
-    esac
-    stop_proxy
+for ((round = 1; round <= REPEAT; round++)); do
+  [ "$REPEAT" = 1 ] || log "round $round of $REPEAT"
+  for name in "${PROXIES[@]}"; do
+    for scenario in $SCENARIOS; do
+      wait_quiet
+      log "$name: $scenario"
+      start_proxy "$name" || continue
+      case $scenario in
+        throughput) loadgen "$name" throughput --connections "$CONNECTIONS" ;;
+        latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" ;;
+        handshake) WARMUP=$HANDSHAKE_WARMUP loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
+        idle) loadgen "$name" idle --idle "$IDLE" --hold "$HOLD" ;;
+        reload) loadgen "$name" reload --connections "$CONNECTIONS" --reloads "$RELOADS" \
+          --reload-cmd "$HERE/reload.sh $name" ;;
+        *) log "unknown scenario $scenario" ;;
+      esac
+      stop_proxy
+    done
   done
 done
 
@@ -168,6 +180,7 @@ done
   echo "caddy=$(caddy version)"
   echo "machine=$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
   echo "date=$(date -u +%FT%TZ)"
+  echo "runs=$REPEAT (numbers with a range are the median of the runs)"
   echo "load=duration ${DURATION}s warmup ${WARMUP}s, $CONNECTIONS connections, $SIZE B messages, rate $RATE/s, idle $IDLE held ${HOLD}s, handshake concurrency $HANDSHAKE_CONCURRENCY (warm-up ${HANDSHAKE_WARMUP}s)"
 } > "$WORK/meta.txt"
 java -cp "$CP" io.pomelo.sidecar.bench.BenchReport "$WORK/meta.txt" "$RESULTS" | tee "$WORK/report.md"

@@ -17,6 +17,9 @@ import java.util.function.BinaryOperator;
 /**
  * Turns bench/run.sh's raw lines ("proxy=nginx scenario=throughput key=value ...") into the side-by-side Markdown
  * table of bench/RESULTS.md, with the sidecar's ratio to the best peer of the same run and the issue's targets.
+ * A run with {@code REPEAT} > 1 has several lines per proxy and scenario: a number is then reported as the median
+ * with the range beside it, and compared by its median (a single run's tail latency on a shared two-core VM is
+ * noise: the same proxy's p99 varies 3× between runs).
  *
  * <p>{@code java -cp TEST_CLASSPATH io.pomelo.sidecar.bench.BenchReport meta.txt results.txt}
  */
@@ -74,6 +77,7 @@ public final class BenchReport {
     plainRow(b, proxies, "  msgs/s (offered by one client core)", "throughput", "msgs_per_s");
     plainRow(b, proxies, "  proxy CPU share during it", "throughput", "proxy_cpu_s", "seconds", true);
     plainRow(b, proxies, "  share of that proxy CPU in the JIT compiler", "throughput", "proxy_jit_share");
+    plainRow(b, proxies, "  share of that proxy CPU in the kernel", "throughput", "proxy_kernel_share");
     plainRow(b, proxies, "p50 ms at fixed rate", "latency", "p50_ms");
     ratioRow(b, proxies, "p99 ms at fixed rate", "latency", "p99_ms", Math::min, "best peer", 0.8, false);
     plainRow(b, proxies, "p99.9 ms at fixed rate", "latency", "p999_ms");
@@ -160,29 +164,35 @@ public final class BenchReport {
     b.append(" | | |\n");
   }
 
+  /** Every repeated run counts here: a drop in any of them is a drop. */
   private void reloadRows(StringBuilder b, List<String> proxies) {
     b.append("| reload ×").append(first("reload", "reloads_done")).append(" under load: dropped conns / lost msgs")
       .append(" | ");
     for (String p : proxies) {
-      String d = value(p, "reload", "dropped");
-      b.append(d == null ? "–" : d + " / " + value(p, "reload", "lost")).append(" | ");
+      Long d = total(p, "dropped");
+      b.append(d == null ? "–" : d + " / " + total(p, "lost")).append(" | ");
     }
-    String d = value(SIDECAR, "reload", "dropped");
-    boolean none = "0".equals(d) && "0".equals(value(SIDECAR, "reload", "lost"));
+    Long d = total(SIDECAR, "dropped");
+    boolean none = d != null && d == 0 && total(SIDECAR, "lost") == 0;
     b.append(" | 0 / 0 | ").append(d == null ? "–" : none ? "met" : "gap").append(" |\n");
     b.append("| reload: new route served after | ");
     for (String p : proxies) {
-      String v = value(p, "reload", "new_route");
-      b.append(v == null ? "–" : v.replace(",", ", ")).append(" | ");
+      List<String> v = values(p, "reload", "new_route");
+      b.append(v == null ? "–" : String.join(",", v).replace(",", ", ")).append(" | ");
     }
-    String mine = value(SIDECAR, "reload", "new_route");
+    List<String> mine = values(SIDECAR, "reload", "new_route");
     boolean fast = mine != null;
     if (mine != null) {
-      for (String t : mine.split(",")) {
+      for (String t : String.join(",", mine).split(",")) {
         fast &= t.endsWith("ms") && Long.parseLong(t.substring(0, t.length() - 2)) <= 1000;
       }
     }
     b.append(" | ≤ 1000 ms | ").append(mine == null ? "–" : fast ? "met" : "gap").append(" |\n");
+  }
+
+  private Long total(String proxy, String key) {
+    List<String> v = values(proxy, "reload", key);
+    return v == null ? null : v.stream().mapToLong(Long::parseLong).sum();
   }
 
   private void startupRow(StringBuilder b, List<String> proxies) {
@@ -210,9 +220,9 @@ public final class BenchReport {
   private String first(String scenario, String key) {
     Set<String> found = new LinkedHashSet<>();
     for (String p : data.keySet()) {
-      String v = value(p, scenario, key);
+      List<String> v = values(p, scenario, key);
       if (v != null) {
-        found.add(v);
+        found.addAll(v);
       }
     }
     return found.isEmpty() ? null : found.iterator().next();
@@ -222,18 +232,42 @@ public final class BenchReport {
     return data.getOrDefault(proxy, Map.of()).getOrDefault(scenario, Map.of()).get(key);
   }
 
+  /** The cell for one proxy: a number's median of the repeated runs with their range, else the last value. */
   private String value(String proxy, String scenario, String key) {
     List<String> v = values(proxy, scenario, key);
-    return v == null ? null : v.get(v.size() - 1);
+    if (v == null) {
+      return null;
+    }
+    List<Double> numbers = numbers(v);
+    if (numbers == null || numbers.size() == 1) {
+      return v.get(v.size() - 1);
+    }
+    String low = fmt(numbers.get(0));
+    String high = fmt(numbers.get(numbers.size() - 1));
+    return fmt(median(numbers)) + (low.equals(high) ? "" : " (" + low + "–" + high + ")");
   }
 
   private Double number(String proxy, String scenario, String key) {
-    String v = value(proxy, scenario, key);
+    List<String> v = values(proxy, scenario, key);
+    List<Double> numbers = v == null ? null : numbers(v);
+    return numbers == null ? null : median(numbers);
+  }
+
+  /** Sorted, or null when any is not a number. */
+  private static List<Double> numbers(List<String> values) {
+    List<Double> numbers = new ArrayList<>();
     try {
-      return v == null ? null : Double.parseDouble(v);
+      values.forEach(s -> numbers.add(Double.parseDouble(s)));
     } catch (NumberFormatException e) {
       return null;
     }
+    Collections.sort(numbers);
+    return numbers;
+  }
+
+  private static double median(List<Double> sorted) {
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   private static String fmt(double v) {

@@ -25,11 +25,20 @@ final class ProxyProcesses {
 
   /** utime + stime of every process of the proxy, in seconds. */
   double cpuSeconds() {
+    return seconds(true);
+  }
+
+  /** stime alone: the part of {@link #cpuSeconds} spent in the kernel (system calls, TCP, waking peers). */
+  double kernelSeconds() {
+    return seconds(false);
+  }
+
+  private double seconds(boolean withUser) {
     long ticks = 0;
     for (long pid : pids()) {
       String[] f = statFields(pid);
       if (f != null) {
-        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        ticks += (withUser ? Long.parseLong(f[11]) : 0) + Long.parseLong(f[12]);
       }
     }
     return (double) ticks / ticksPerSecond;
