@@ -18,6 +18,7 @@ WARMUP="${WARMUP:-10}"                 # seconds of load before measuring (a JVM
 CONNECTIONS="${CONNECTIONS:-100}"      # throughput, latency and reload
 SIZE="${SIZE:-1024}"                   # message bytes
 RATE="${RATE:-20000}"                  # latency: messages per second, all connections together
+SLOW_US="${SLOW_US:-0}"                # latency: trace every echo slower than this many µs (0: none; see SlowEchoes)
 IDLE="${IDLE:-9000}"                   # idle: connections to hold (2 descriptors each in the proxy; limit 20000)
 HOLD="${HOLD:-5}"                      # idle: seconds to hold them before RSS is read (longer: time for jcmd)
 HANDSHAKE_CONCURRENCY="${HANDSHAKE_CONCURRENCY:-32}"
@@ -159,7 +160,7 @@ for ((round = 1; round <= REPEAT; round++)); do
       start_proxy "$name" || continue
       case $scenario in
         throughput) loadgen "$name" throughput --connections "$CONNECTIONS" ;;
-        latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" ;;
+        latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" --slow-us "$SLOW_US" ;;
         handshake) WARMUP=$HANDSHAKE_WARMUP loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
         idle) loadgen "$name" idle --idle "$IDLE" --hold "$HOLD" ;;
         reload) loadgen "$name" reload --connections "$CONNECTIONS" --reloads "$RELOADS" \

@@ -172,11 +172,14 @@ public final class LoadGenerator {
     // JIT deoptimise and recompile it on the generator's core, and that stall (about 1 000 messages of 1-15 ms
     // in the first 0.6 s) was the p99 of every proxy at 5 000 msgs/s. Sends after the window are not recorded.
     long[] measureUntil = {Long.MAX_VALUE};
+    long[] measureFrom = {0};
+    SlowEchoes slow = new SlowEchoes(Long.parseLong(opt("slow-us", "0")));
     for (Peer p : peers) {
       p.onEcho = (intended, now) -> {
         if (intended < measureUntil[0]) {
           counted.incrementAndGet();
           lat.recordValue(Math.max(0, (now - intended) / 1000));
+          slow.echoed(intended, now - intended);
         }
       };
     }
@@ -201,6 +204,7 @@ public final class LoadGenerator {
       Thread.sleep(1000);
       onLoop(() -> {
         lat.reset();
+        measureFrom[0] = System.nanoTime();
         return null;
       });
     }, () -> onLoop(() -> {
@@ -209,6 +213,10 @@ public final class LoadGenerator {
     }));
     ticker.cancel(false);
     drain(peers, 5000);
+    onLoop(() -> {
+      slow.print(System.err, measureFrom[0], measureUntil[0]);
+      return null;
+    });
     Histogram h = onLoop(lat::copy);
     result.put("rate", fmt(rate));
     result.put("achieved_per_s", fmt(m.count / m.seconds));
