@@ -435,8 +435,7 @@ public final class LoadGenerator {
       throws Exception {
     Thread.sleep(1000L * intOpt("warmup", 2));
     long tc0 = System.nanoTime();
-    double cpu0 = proxy.cpuSeconds();
-    double kernel0 = proxy.kernelSeconds();
+    ProxyProcesses.CpuTime cpu0 = proxy.cpuTime();
     double jit0 = proxy.compilerSeconds();
     double busy0 = proxy.cpu0BusySeconds();
     atStart.run();
@@ -447,18 +446,17 @@ public final class LoadGenerator {
     long c1 = counter.get();
     long t1 = System.nanoTime();
     atEnd.run();
-    double cpu1 = proxy.cpuSeconds();
+    ProxyProcesses.CpuTime cpu1 = proxy.cpuTime();
     long tc1 = System.nanoTime();
-    double kernel1 = proxy.kernelSeconds();
     double jit1 = proxy.compilerSeconds();
     double busy1 = proxy.cpu0BusySeconds();
     window.open = false;
     window.stopping = true;
-    double cpu = Math.max(cpu1 - cpu0, 0.01);
+    double cpu = Math.max(cpu1.seconds() - cpu0.seconds(), 0.01);
     Measured m = new Measured(c1 - c0, (t1 - t0) / 1e9, cpu, (tc1 - tc0) / 1e9, Math.max(0, busy1 - busy0 - cpu));
     result.put("cpu0_others_share", fmt2(m.others / m.cpuWindow));
     result.put("proxy_jit_share", fmt2((jit1 - jit0) / cpu));
-    result.put("proxy_kernel_share", fmt2((kernel1 - kernel0) / cpu));
+    result.put("proxy_kernel_share", fmt2((cpu1.kernelSeconds() - cpu0.kernelSeconds()) / cpu));
     return m;
   }
 

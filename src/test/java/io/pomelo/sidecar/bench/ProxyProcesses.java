@@ -23,25 +23,22 @@ final class ProxyProcesses {
     this.ticksPerSecond = clockTicks();
   }
 
-  /** utime + stime of every process of the proxy, in seconds. */
-  double cpuSeconds() {
-    return seconds(true);
+  /** CPU time of every process of the proxy, in seconds: utime + stime, and stime alone (the kernel's part). */
+  record CpuTime(double seconds, double kernelSeconds) {
   }
 
-  /** stime alone: the part of {@link #cpuSeconds} spent in the kernel (system calls, TCP, waking peers). */
-  double kernelSeconds() {
-    return seconds(false);
-  }
-
-  private double seconds(boolean withUser) {
-    long ticks = 0;
+  /** One pass over /proc: on the generator's core every reading takes time from its event loop. */
+  CpuTime cpuTime() {
+    long user = 0;
+    long system = 0;
     for (long pid : pids()) {
       String[] f = statFields(pid);
       if (f != null) {
-        ticks += (withUser ? Long.parseLong(f[11]) : 0) + Long.parseLong(f[12]);
+        user += Long.parseLong(f[11]);
+        system += Long.parseLong(f[12]);
       }
     }
-    return (double) ticks / ticksPerSecond;
+    return new CpuTime((double) (user + system) / ticksPerSecond, (double) system / ticksPerSecond);
   }
 
   /**
@@ -70,7 +67,7 @@ final class ProxyProcesses {
 
   /**
    * CPU time of the proxy's JIT compiler threads (HotSpot names them "C1 CompilerThre…"/"C2 CompilerThre…"), in
-   * seconds; 0 for the native proxies. Part of {@link #cpuSeconds}: it tells how much of a JVM's CPU in a window
+   * seconds; 0 for the native proxies. Part of {@link #cpuTime}: it tells how much of a JVM's CPU in a window
    * was still warming up rather than proxying.
    */
   double compilerSeconds() {
