@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -45,10 +43,7 @@ public final class VertxMetrics {
       // LOCAL tells the public listener from the admin one; the rest are small fixed sets.
       .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
       .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
-      .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
-      // The only net client is the active health checker's, made anew when a reload restarts the checks: its
-      // numbers say nothing the server health meters do not, and Micrometer warned on each re-registration.
-      .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT);
+      .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
     return Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(metrics)
         // Native epoll where it loads (Linux): fewer copies and system calls per read than NIO, else NIO.
@@ -58,14 +53,15 @@ public final class VertxMetrics {
   }
 
   /**
-   * The JVM and process series Vert.x would bind with {@code setJvmMetricsEnabled(true)} (the same binders), bound
-   * after the start instead: they load and start about a hundred classes and GC listeners that only {@code /metrics}
-   * reads. Closing the result removes the GC listeners (the process's end does too).
+   * The JVM and process series Vert.x would bind with {@code setJvmMetricsEnabled(true)}, bound after the start
+   * instead: they load about a hundred classes that only {@code /metrics} reads. The garbage collector's come from
+   * {@link GcTotals}, read at scrape time, not from Micrometer's per-collection listeners. Closing the result
+   * closes the binders that hold anything.
    */
   public static AutoCloseable bindJvmMetrics(MeterRegistry registry) {
-    List<MeterBinder> binders = List.of(new ClassLoaderMetrics(), new JvmCompilationMetrics(), new JvmGcMetrics(),
-      new JvmHeapPressureMetrics(), new JvmInfoMetrics(), new JvmMemoryMetrics(), new JvmThreadMetrics(),
-      new ProcessorMetrics(), new UptimeMetrics());
+    List<MeterBinder> binders = List.of(new ClassLoaderMetrics(), new JvmCompilationMetrics(), new GcTotals(),
+      new JvmInfoMetrics(), new JvmMemoryMetrics(), new JvmThreadMetrics(), new ProcessorMetrics(),
+      new UptimeMetrics());
     binders.forEach(b -> b.bindTo(registry));
     return () -> {
       for (MeterBinder b : binders) {

@@ -161,6 +161,20 @@ class MetricsTest {
     assertThat(sum(scrape(), "vertx_http_server_active_requests")).isEqualTo(requests);
   }
 
+  @Test
+  void collectionsAreReadFromTheCollectorsAtScrapeTime() {
+    List<PrometheusText.Sample> before = scrape();
+    assertThat(before).filteredOn(s -> s.name().equals("jvm_gc_pause_seconds_count"))
+      .isNotEmpty().allMatch(s -> !s.labels().getOrDefault("gc", "").isEmpty());
+    double collections = sum(before, "jvm_gc_pause_seconds_count");
+
+    System.gc();
+
+    List<PrometheusText.Sample> after = scrape();
+    assertThat(sum(after, "jvm_gc_pause_seconds_count")).isGreaterThan(collections);
+    assertThat(sum(after, "jvm_gc_pause_seconds_sum")).isGreaterThan(0);
+  }
+
   private static double sum(List<PrometheusText.Sample> samples, String name) {
     return samples.stream().filter(s -> s.name().equals(name)).mapToDouble(PrometheusText.Sample::value).sum();
   }
