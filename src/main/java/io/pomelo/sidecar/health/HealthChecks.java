@@ -2,8 +2,7 @@ package io.pomelo.sidecar.health;
 
 import io.pomelo.sidecar.config.HealthConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.internal.VertxInternal;
 
 import java.time.Instant;
 import java.util.Set;
@@ -13,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The active health check: every {@code health.interval}, a TCP connect to each backend of the current table,
  * closed as soon as it is made. A TCP connect is what Pomelo's connectors can all answer (hybridconnector,
  * sioconnector, mqtt alike) without a handshake of their own, and it is exactly what a client's upgrade needs first.
- * The set of backends is read from {@link LiveState} on every round, so checks follow reloads by themselves.
+ * The set of backends is read from {@link LiveState} on every round, so checks follow reloads by themselves. The
+ * connect is the upgrade's own ({@link ServerDialer}): a bare Netty channel, closed when it connects.
  */
 public final class HealthChecks {
 
@@ -22,7 +22,7 @@ public final class HealthChecks {
   private final HealthConfig config;
   /** A check still waiting for its connect is not started again: a slow server gets one at a time. */
   private final Set<TargetKey> inFlight = ConcurrentHashMap.newKeySet();
-  private volatile NetClient client;
+  private volatile ServerDialer dialer;
   private long timer = -1;
 
   public HealthChecks(Vertx vertx, LiveState live, HealthConfig config) {
@@ -33,17 +33,16 @@ public final class HealthChecks {
 
   /** Starts the rounds, the first at once; call on the context the checks should run on. Off when disabled. */
   public void start() {
-    if (!config.enabled() || client != null) {
+    if (!config.enabled() || dialer != null) {
       return;
     }
-    client = vertx.createNetClient(new NetClientOptions()
-      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis())));
+    dialer = new ServerDialer((VertxInternal) vertx, config.timeout());
     timer = vertx.setPeriodic(0, config.interval().toMillis(), id -> checkAll());
   }
 
   /** Checks every backend now, e.g. after a reload brought new ones, instead of waiting for the next round. */
   public void checkAll() {
-    if (client == null) {
+    if (dialer == null) {
       return;
     }
     for (BackendState backend : live.backends()) {
@@ -55,18 +54,17 @@ public final class HealthChecks {
 
   private void check(BackendState backend) {
     TargetKey key = backend.key();
-    NetClient checking = client;
-    checking.connect(key.port(), key.host()).onComplete(ar -> {
+    ServerDialer checking = dialer;
+    checking.connect(key.host(), key.port()).onComplete(ar -> {
       inFlight.remove(key);
-      if (client != checking) {
-        // Stopped meanwhile: a connect cut short by closing the client says nothing about the server.
-        if (ar.succeeded()) {
-          ar.result().close();
-        }
+      if (ar.succeeded()) {
+        ar.result().close();
+      }
+      if (dialer != checking) {
+        // Stopped meanwhile: the answer belongs to a round nobody waits for any more.
         return;
       }
       if (ar.succeeded()) {
-        ar.result().close();
         backend.markHealthy(Instant.now());
       } else {
         backend.markUnhealthy(Instant.now(), String.valueOf(ar.cause().getMessage()));
@@ -79,9 +77,6 @@ public final class HealthChecks {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-    if (client != null) {
-      client.close();
-      client = null;
-    }
+    dialer = null;
   }
 }

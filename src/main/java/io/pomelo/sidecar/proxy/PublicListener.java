@@ -2,6 +2,7 @@ package io.pomelo.sidecar.proxy;
 
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.health.LiveState;
+import io.pomelo.sidecar.health.ServerDialer;
 import io.pomelo.sidecar.health.TargetChoice;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.tls.ServerTls;
@@ -67,7 +68,7 @@ public final class PublicListener extends VerticleBase {
       new RequestHeadTimeout(vertx, config.limits().requestHeadTimeout().toMillis(), refusals), refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
       new WebSocketUpgrade(vertx,
-        new BackendHandshake((VertxInternal) vertx, config.proxy().connectTimeout()), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
+        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout())), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
       new HttpForwarding(client, timeout), new TargetChoice(live),
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
