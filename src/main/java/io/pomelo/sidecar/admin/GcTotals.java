@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Each collector's count and total time, read from its MXBean when {@code /metrics} is scraped. Micrometer's
  * {@code JvmGcMetrics} and {@code JvmHeapPressureMetrics} listen to the JVM's notification of every collection
- * instead, and their handler (never run often enough to be compiled) took about 5 ms of the one core the tunnels
- * relay on after each young pause: under 20 000 messages a second, one more stall every 2 to 3 seconds that sat in
- * the latency tail (bench/RESULTS.md). Read at scrape time, the numbers cost nothing in between. The series keep the
+ * instead, and their handler (never run often enough to be compiled) took 7-13 ms of the one core the tunnels relay
+ * on after each young collection, every few seconds under load: one more stall in the latency tail (measured per run
+ * in bench/RESULTS.md). Read at scrape time, the numbers cost nothing in between. The series keep the
  * names dashboards know ({@code jvm_gc_pause_seconds_count} and {@code _sum}, label {@code gc}); what needs a
  * per-collection listener (the pause maximum, allocated and promoted bytes, GC overhead) is not reported.
  */
@@ -30,7 +30,7 @@ final class GcTotals implements MeterBinder {
     }
   }
 
-  /** Collectors whose time runs beside the application rather than stopping it (G1's marking, ZGC, Shenandoah). */
+  /** Collectors whose time runs beside the application, not in pauses: ZGC's, Shenandoah's, G1's from Java 20. */
   private static boolean concurrent(String name) {
     return name.contains("Concurrent") || name.endsWith("Cycles");
   }
