@@ -417,8 +417,10 @@ public final class LoadGenerator {
     volatile boolean stopping;
   }
 
-  /** {@code others}: seconds of CPU 0 used by anything but the proxy during the window (a shared machine). */
-  /** {@code cpuWindow}: seconds between the two CPU readings, which may hold the counted window with a margin. */
+  /**
+   * {@code cpuWindow}: seconds between the two CPU readings, which hold the counted window with a margin;
+   * {@code others}: seconds of CPU 0 used by anything but the proxy between them (a shared machine).
+   */
   private record Measured(long count, double seconds, double cpu, double cpuWindow, double others) {
   }
 
