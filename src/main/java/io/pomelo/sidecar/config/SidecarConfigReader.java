@@ -25,7 +25,7 @@ final class SidecarConfigReader {
     Map.entry("pomelo", Set.of("serversFile", "environment")),
     Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides", "webSocketOnly",
       "idleTimeout", "clientPortPaths")),
-    Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout")),
+    Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout", "responseTimeout")),
     Map.entry("admin", Set.of("host", "port", "token", "tokenFile")),
     Map.entry("health", Set.of("enabled", "interval", "timeout")),
     Map.entry("accessLog", Set.of("enabled")),
@@ -33,7 +33,8 @@ final class SidecarConfigReader {
     Map.entry("shutdown", Set.of("drain")),
     Map.entry("state", Set.of("dir")),
     Map.entry("limits", Set.of("requestLine", "headerSize", "headerCount", "requestHeadTimeout",
-      "tlsHandshakeTimeout", "connections", "connectionsPerAddress", "connectionRatePerAddress")),
+      "tlsHandshakeTimeout", "connections", "connectionsPerAddress", "connectionRatePerAddress", "keepAliveTimeout",
+      "ipv6Prefix")),
     Map.entry("wechat", Set.of("appIds", "allowDevelopment")));
 
   private final String file;
@@ -71,9 +72,11 @@ final class SidecarConfigReader {
     PomeloConfig pomelo = new PomeloConfig(
       path(string(root, "pomelo", "serversFile", "servers.json")), string(root, "pomelo", "environment", ""));
     RoutesConfig routes = routes(section(root, "routes"));
+    ProxyConfig proxyDefaults = ProxyConfig.defaults();
     ProxyConfig proxy = new ProxyConfig(
-      duration(root, "proxy", "connectTimeout", Duration.ofSeconds(3)),
-      duration(root, "proxy", "upgradeTimeout", Duration.ofSeconds(10)));
+      duration(root, "proxy", "connectTimeout", proxyDefaults.connectTimeout()),
+      duration(root, "proxy", "upgradeTimeout", proxyDefaults.upgradeTimeout()),
+      duration(root, "proxy", "responseTimeout", proxyDefaults.responseTimeout()));
     AdminConfig admin = admin(root);
     HealthConfig healthDefaults = HealthConfig.defaults();
     HealthConfig health = new HealthConfig(
@@ -136,7 +139,9 @@ final class SidecarConfigReader {
       duration(root, "limits", "tlsHandshakeTimeout", d.tlsHandshakeTimeout()),
       count(root, "limits", "connections", d.connections(), 0),
       count(root, "limits", "connectionsPerAddress", d.connectionsPerAddress(), 0),
-      count(root, "limits", "connectionRatePerAddress", d.connectionRatePerAddress(), 0));
+      count(root, "limits", "connectionRatePerAddress", d.connectionRatePerAddress(), 0),
+      duration(root, "limits", "keepAliveTimeout", d.keepAliveTimeout()),
+      ipv6Prefix(root, d.ipv6Prefix()));
   }
 
   /** A list of appids, or one string with commas between them (what an environment variable can hold). */
@@ -403,6 +408,16 @@ final class SidecarConfigReader {
     problem(section + "." + key, value, min == 0 ? "must be a whole number, 0 to turn the limit off"
       : "must be a whole number of at least " + min);
     return fallback;
+  }
+
+  /** limits.ipv6Prefix: how many leading bits of an IPv6 address make one client for the per-address limits. */
+  private int ipv6Prefix(JsonObject root, int fallback) {
+    int bits = count(root, "limits", "ipv6Prefix", fallback, 1);
+    if (bits > 128) {
+      problem("limits.ipv6Prefix", bits, "must be a prefix length from 1 to 128");
+      return fallback;
+    }
+    return bits;
   }
 
   private Path path(String text) {

@@ -35,7 +35,6 @@ final class ClientSocket {
   /** What Vert.x's HTTP/1.x server puts between TLS and its connection handler ({@code "handler"}). */
   private static final List<String> VERTX_HTTP_HANDLERS = List.of("httpEncoder", "chunkedWriter", "deflater");
   private static final String VERTX_HANDLER = "handler";
-  private static final String VERTX_DECODER = "httpDecoder";
 
   private final Channel channel;
   /** Null when Vert.x's metrics are off. */
@@ -59,8 +58,9 @@ final class ClientSocket {
 
   /**
    * Answers {@code request} with a 101 carrying {@code headers} (the server's) and hands the socket to {@code end}:
-   * Vert.x's HTTP handlers are removed and {@code end} is last; bytes Vert.x's decoder still held reach it. Runs on
-   * the connection's event loop, before the client could send anything after the 101.
+   * Vert.x's HTTP handlers and the {@link EarlyBytes} guard (which stood in for the decoder, so nothing is held)
+   * are removed and {@code end} is last. Runs on the connection's event loop, before the client could send anything
+   * after the 101.
    */
   @SuppressWarnings({"rawtypes", "unchecked"})
   static ClientSocket take(HttpServerRequest request, Iterable<Map.Entry<String, String>> headers,
@@ -90,9 +90,8 @@ final class ClientSocket {
         pipeline.remove(name);
       }
     }
+    pipeline.remove(EarlyBytes.NAME);
     channel.writeAndFlush(HttpHead.encode(channel, "HTTP/1.1 101 Switching Protocols", headers), channel.voidPromise());
-    // Last: what the decoder still holds goes on to the tunnel.
-    pipeline.remove(VERTX_DECODER);
     return new ClientSocket(channel, metrics instanceof TCPMetrics tcp ? tcp : null, connection.metric(),
       connection.remoteAddress());
   }

@@ -9,10 +9,11 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Where each connection of the public port is admitted or refused: counted by the {@link ConnectionLimiter} when it
- * opens, timed by the {@link RequestHeadTimeout} until its request head is complete, and, when over a limit,
- * answered 503 or 429 on its first request before any Pomelo server is dialled. The answer needs a request to
- * answer, so a refused client still completes its TLS handshake; shedding floods below TLS is a firewall's job.
+ * Where each connection of the public port is admitted or refused: counted by the {@link ConnectionLimiter} from
+ * accept ({@link AcceptCounting}), timed by the {@link RequestHeadTimeout} until its request head is complete, and,
+ * when it was over a limit at accept, answered 503 or 429 on its first request before any Pomelo server is dialled.
+ * The answer needs a request to answer, so a refused client still completes its TLS handshake; shedding floods
+ * below TLS is a firewall's job.
  *
  * <p>One instance per event loop; every method runs on it. Connections are known by their channel, never by Vert.x's
  * connection object, which an open tunnel must not keep reachable (see {@link ClientSocket}).
@@ -32,10 +33,18 @@ final class ConnectionGate {
 
   /** The HTTP server's connection handler: runs once per connection, after the TLS handshake. */
   void connected(HttpConnection connection) {
-    SocketAddress peer = connection.remoteAddress();
-    String address = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
     Channel channel = ClientSocket.channelOf(connection);
-    Refusal verdict = limiter.opened(address);
+    AcceptCounting.Admission admission = channel.attr(AcceptCounting.ADMISSION).getAndSet(null);
+    Refusal verdict;
+    if (admission != null) {
+      verdict = admission.verdict();
+    } else {
+      // Not counted at accept (a TLS engine that did not go through AcceptCounting): counted from now on.
+      SocketAddress peer = connection.remoteAddress();
+      String key = limiter.keyOf(peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress());
+      verdict = limiter.opened(key);
+      channel.closeFuture().addListener(f -> limiter.closed(key));
+    }
     if (verdict != null) {
       refused.put(channel, verdict);
     }
@@ -43,7 +52,6 @@ final class ConnectionGate {
     // Not through HttpConnection#closeHandler: it holds one handler, which the upgrade path sets for itself, and a
     // tunnel's socket is no longer Vert.x's. The channel's own close future always completes.
     channel.closeFuture().addListener(f -> {
-      limiter.closed(address);
       refused.remove(channel);
       headTimeout.closed(channel);
     });

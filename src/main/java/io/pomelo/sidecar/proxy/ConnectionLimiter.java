@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
 /**
  * Counts open connections on the public port, in total and per client address, and the rate of new ones per
  * address (a token bucket holding one second's worth). Shared by every event loop's listener. A connection counts
- * from accept to close whether it was admitted or not: a refused one still holds a socket until its answer is sent.
+ * from accept to close ({@link AcceptCounting}) whether it was admitted or not: a refused one still holds a socket
+ * until its answer is sent. Addresses are counted by {@link #keyOf}: IPv6 clients by their prefix.
  */
 public final class ConnectionLimiter {
 
@@ -19,6 +20,7 @@ public final class ConnectionLimiter {
   private final int maxTotal;
   private final int maxPerAddress;
   private final int ratePerAddress;
+  private final int ipv6Prefix;
   private final LongSupplier nanoClock;
   private final AtomicInteger total = new AtomicInteger();
   private final AtomicInteger sinceSweep = new AtomicInteger();
@@ -32,7 +34,13 @@ public final class ConnectionLimiter {
     this.maxTotal = limits.connections();
     this.maxPerAddress = limits.connectionsPerAddress();
     this.ratePerAddress = limits.connectionRatePerAddress();
+    this.ipv6Prefix = limits.ipv6Prefix();
     this.nanoClock = nanoClock;
+  }
+
+  /** What a client {@code address} (an IP literal) is counted under: itself, or for IPv6 its prefix. */
+  public String keyOf(String address) {
+    return AddressBlock.of(address, ipv6Prefix);
   }
 
   /** One client address: open connections and the rate bucket. Changed only inside {@code compute}. */
@@ -44,8 +52,8 @@ public final class ConnectionLimiter {
   }
 
   /**
-   * Counts a new connection from {@code address} and says whether it may be served: null when it may, else why
-   * not. Every call must be matched by one {@link #closed} call.
+   * Counts a new connection under {@code address} (a {@link #keyOf} key) and says whether it may be served: null when
+   * it may, else why not. Every call must be matched by one {@link #closed} call.
    */
   Refusal opened(String address) {
     int now = total.incrementAndGet();
@@ -91,7 +99,7 @@ public final class ConnectionLimiter {
     return total.get();
   }
 
-  /** Open connections from {@code address}. */
+  /** Open connections counted under {@code address} (a {@link #keyOf} key). */
   public int open(String address) {
     Address s = addresses.get(address);
     return s == null ? 0 : s.open;

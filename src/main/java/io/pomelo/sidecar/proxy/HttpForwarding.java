@@ -3,38 +3,60 @@ package io.pomelo.sidecar.proxy;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
 
+import java.util.concurrent.TimeoutException;
+
 /**
- * Plain HTTP on a route (socket.io long-polling, health pages): handed to vertx-http-proxy, which already gets
- * hop-by-hop headers, chunking and streaming right. The route and target were chosen once by the caller; the proxy
- * object is per request only because its origin is fixed at creation.
+ * Plain HTTP on a route (socket.io long-polling, health pages): handed to vertx-http-proxy, which gets chunking and
+ * streaming right. The route and target were chosen once by the caller; the proxy object is per request only because
+ * its origin is fixed at creation. Each phase has its clock: getting a connection (from the pool or a new one) within
+ * {@code proxy.connectTimeout}, else 502; the server's response within {@code proxy.responseTimeout} of silence, else
+ * 504. An answer the sidecar made itself (502, 504) closes the client's connection.
  */
 final class HttpForwarding {
 
   private static final ProxyOptions OPTIONS = new ProxyOptions().setSupportWebSocket(false);
 
   private final HttpClient client;
-  private final long timeoutMillis;
+  private final long connectTimeoutMillis;
+  private final long responseTimeoutMillis;
 
-  HttpForwarding(HttpClient client, long timeoutMillis) {
+  HttpForwarding(HttpClient client, long connectTimeoutMillis, long responseTimeoutMillis) {
     this.client = client;
-    this.timeoutMillis = timeoutMillis;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+    this.responseTimeoutMillis = responseTimeoutMillis;
   }
 
   void forward(HttpServerRequest request, Route route, Target target) {
     SocketAddress origin = SocketAddress.inetSocketAddress(target.port(), target.host());
+    boolean[] fromServer = {false};
+    // The client must hear that this connection ends, or it would send its next request on it.
+    request.response().headersEndHandler(v -> {
+      if (!fromServer[0]) {
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+      }
+    });
+    // Not endHandler: RequestHeadTimeout holds that one.
+    request.response().bodyEndHandler(v -> {
+      if (!fromServer[0]) {
+        request.connection().close();
+      }
+    });
     HttpProxy.reverseProxy(OPTIONS, client)
       .origin(ctx -> client.request(new RequestOptions().setServer(origin).setHost(target.host())
-        .setPort(target.port()).setIdleTimeout(timeoutMillis)))
+        .setPort(target.port()).setConnectTimeout(connectTimeoutMillis).setIdleTimeout(responseTimeoutMillis)))
       .addInterceptor(new ProxyInterceptor() {
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
@@ -43,8 +65,22 @@ final class HttpForwarding {
           if (request.authority() != null) {
             context.request().setAuthority(request.authority());
           }
+          HopByHop.strip(context.request().headers());
           ForwardedHeaders.set(context.request().headers(), request);
-          return context.sendRequest();
+          return context.sendRequest().map(response -> {
+            fromServer[0] = true;
+            return response;
+          }).recover(e -> e instanceof TimeoutException
+            ? Future.succeededFuture(context.request().release().response().setStatusCode(504)
+              .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+              .setBody(Body.body(Buffer.buffer("504 Gateway Timeout: " + target.serverId() + "\n"))))
+            : Future.failedFuture(e));
+        }
+
+        @Override
+        public Future<Void> handleProxyResponse(ProxyContext context) {
+          HopByHop.strip(context.response().headers());
+          return context.sendResponse();
         }
       })
       .handle(request);

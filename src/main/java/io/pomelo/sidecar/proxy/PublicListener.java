@@ -64,19 +64,21 @@ public final class PublicListener extends VerticleBase {
 
     long timeout = config.proxy().upgradeTimeout().toMillis();
     RequestLimits limits = new RequestLimits(config.limits(), refusals);
-    ConnectionGate gate = new ConnectionGate(limiter,
-      new RequestHeadTimeout(vertx, config.limits().requestHeadTimeout().toMillis(), refusals), refusals);
+    ConnectionGate gate = new ConnectionGate(limiter, new RequestHeadTimeout(vertx,
+      config.limits().requestHeadTimeout().toMillis(), config.limits().keepAliveTimeout().toMillis(), refusals),
+      refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
       new WebSocketUpgrade(vertx,
         new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout())), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
-      new HttpForwarding(client, timeout), new TargetChoice(live),
+      new HttpForwarding(client, config.proxy().connectTimeout().toMillis(),
+        config.proxy().responseTimeout().toMillis()), new TargetChoice(live),
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
     HttpServerOptions options = limits.applyTo(new HttpServerOptions()
       .setHost(config.listen().host())
       .setPort(config.listen().port())
       .setSsl(true)
-      .setSslEngineOptions(ServerTls.engineOptions())
+      .setSslEngineOptions(new AcceptCounting(ServerTls.engineOptions(), limiter))
       .setKeyCertOptions(tls.getKeyCertOptions())
       .setTrustOptions(tls.getTrustOptions())
       .setSni(tls.isSni())

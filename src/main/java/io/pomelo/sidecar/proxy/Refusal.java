@@ -9,7 +9,7 @@ public enum Refusal {
   TLS_HANDSHAKE(0),
   /** The first bytes were not TLS at all: plain HTTP, or garbage, sent to the TLS port. */
   NOT_TLS(0),
-  /** The request head was not complete within {@code limits.requestHeadTimeout} (slowloris). */
+  /** A request head not complete within {@code limits.requestHeadTimeout} (slowloris) or {@code keepAliveTimeout}. */
   REQUEST_HEAD_TIMEOUT(0),
   /** The request line was longer than {@code limits.requestLine}. */
   REQUEST_LINE_TOO_LONG(414),
@@ -19,6 +19,14 @@ public enum Refusal {
   TOO_MANY_HEADERS(431),
   /** Not HTTP that could be parsed. */
   MALFORMED_REQUEST(400),
+  /**
+   * Framing two parsers could read differently (request smuggling): Transfer-Encoding on HTTP/1.0, beside
+   * Content-Length or not ending in chunked; a repeated or non-numeric Content-Length; a missing or repeated Host;
+   * a body on an upgrade.
+   */
+  BAD_FRAMING(400),
+  /** Bytes after an upgrade request, before the 101: pipelined requests or frames no WebSocket client may send. */
+  EARLY_BYTES(400),
   /** A path that could reach somewhere other than what it names: dot segments, encoded slashes. */
   BAD_PATH(400),
   /** A WebSocket upgrade with a bad Sec-WebSocket-Key or an unsupported Sec-WebSocket-Version. */

@@ -5,8 +5,8 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Every check a request passes before a Pomelo server is dialled, in the order that costs least: the connection's
- * own verdict (429, 503), the header count (431), the path (400), the upgrade's shape (400), the WeChat origin
- * (403), and once the route is known, whether it takes plain HTTP (426). Each refusal is counted in
+ * own verdict (429, 503), the header count (431), the framing (400), the path (400), the upgrade's shape (400), the
+ * WeChat origin (403), and once the route is known, whether it takes plain HTTP (426). Each refusal is counted in
  * {@link Refusals} and closes the connection.
  */
 final class RequestChecks {
@@ -26,6 +26,11 @@ final class RequestChecks {
   /** Before the route is looked up; false when the request was answered here. */
   boolean admit(HttpServerRequest request) {
     if (!gate.admit(request) || !limits.admit(request)) {
+      return false;
+    }
+    String framing = RequestFraming.problem(request);
+    if (framing != null) {
+      refusals.refuse(request, Refusal.BAD_FRAMING, "Bad Request: " + framing);
       return false;
     }
     String path = RequestPath.problem(request.uri());

@@ -8,10 +8,12 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Bounds how long a connection may take to deliver a request head: from the end of the TLS handshake, and again
- * from the end of each response on a kept-alive connection. Netty's idle timeout cannot do this, because a
- * slowloris client sending one header byte a second is never idle. On expiry the connection is closed without an
- * answer (there is no complete request to answer). An upgraded connection is a tunnel and is no longer timed.
+ * Bounds how long a connection may take to deliver a request head: {@code limits.requestHeadTimeout} from the end of
+ * the TLS handshake, and {@code limits.keepAliveTimeout} from the end of each response on a kept-alive connection.
+ * Netty's idle timeout cannot do this, because a slowloris client sending one header byte a second is never idle.
+ * On expiry the connection is closed without an answer (there is no complete request to answer). An upgrade request
+ * is no longer timed here: it ends in a tunnel or in an answer that closes the connection, each phase on its own
+ * clock (connect, upgrade).
  *
  * <p>One instance per event loop; every method runs on it. Connections are known by their channel: an open tunnel
  * keeps its channel, and nothing here may keep Vert.x's HTTP connection reachable (see {@link ClientSocket}).
@@ -19,7 +21,8 @@ import java.util.Map;
 final class RequestHeadTimeout {
 
   private final Vertx vertx;
-  private final long millis;
+  private final long headMillis;
+  private final long keepAliveMillis;
   private final Refusals refusals;
   private final Map<Channel, Waiting> connections = new IdentityHashMap<>();
 
@@ -29,16 +32,17 @@ final class RequestHeadTimeout {
     int inFlight;
   }
 
-  RequestHeadTimeout(Vertx vertx, long millis, Refusals refusals) {
+  RequestHeadTimeout(Vertx vertx, long headMillis, long keepAliveMillis, Refusals refusals) {
     this.vertx = vertx;
-    this.millis = millis;
+    this.headMillis = headMillis;
+    this.keepAliveMillis = keepAliveMillis;
     this.refusals = refusals;
   }
 
   void connected(Channel connection) {
     Waiting waiting = new Waiting();
     connections.put(connection, waiting);
-    arm(connection, waiting);
+    arm(connection, waiting, headMillis);
   }
 
   /** A request head arrived complete on its connection: stops the clock until its response ends. */
@@ -58,7 +62,7 @@ final class RequestHeadTimeout {
     request.response().endHandler(v -> {
       waiting.inFlight--;
       if (waiting.inFlight == 0 && connections.get(connection) == waiting) {
-        arm(connection, waiting);
+        arm(connection, waiting, keepAliveMillis);
       }
     });
   }
@@ -75,7 +79,7 @@ final class RequestHeadTimeout {
     return connections.size();
   }
 
-  private void arm(Channel connection, Waiting waiting) {
+  private void arm(Channel connection, Waiting waiting, long millis) {
     waiting.timer = vertx.setTimer(millis, id -> {
       waiting.timer = -1;
       if (waiting.inFlight == 0 && connections.get(connection) == waiting) {

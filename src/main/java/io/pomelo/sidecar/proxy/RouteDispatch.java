@@ -7,6 +7,7 @@ import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The public listener's request handler: reads the current route table once, finds the route by longest prefix,
@@ -38,12 +39,21 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
     }
     Route route = routes.current().match(request.path());
     if (route == null) {
-      if (request.canUpgradeToWebSocket()) {
+      boolean upgrade = request.canUpgradeToWebSocket();
+      if (upgrade) {
         webSockets.unserved(request, null, 404);
       }
-      request.response().setStatusCode(404)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .end("404 Not Found: no route for this path\n");
+      HttpServerResponse response = request.response().setStatusCode(404)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+      if (upgrade) {
+        // A refused upgrade leaves the connection in no state a client can rely on: nginx closes it too.
+        response.putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      response.end("404 Not Found: no route for this path\n").onComplete(v -> {
+        if (upgrade) {
+          request.connection().close();
+        }
+      });
       return;
     }
     if (!checks.admit(request, route)) {
@@ -58,7 +68,8 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
       request.response().setStatusCode(502)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .putHeader(HttpHeaders.CONNECTION, "close")
-        .end("502 Bad Gateway: no healthy server for " + route.path() + "\n");
+        .end("502 Bad Gateway: no healthy server for " + route.path() + "\n")
+        .onComplete(v -> request.connection().close());
       return;
     }
     if (request.canUpgradeToWebSocket()) {

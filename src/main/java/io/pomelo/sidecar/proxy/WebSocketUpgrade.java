@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,10 +35,6 @@ import java.util.concurrent.TimeoutException;
 final class WebSocketUpgrade {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketUpgrade.class);
-
-  /** Hop-by-hop headers (RFC 9110 7.6.1) that must not travel; Connection and Upgrade are set anew below. */
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
-    "trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate");
 
   private final Vertx vertx;
   private final BackendHandshake handshake;
@@ -62,7 +57,7 @@ final class WebSocketUpgrade {
 
   /**
    * Counts and logs an upgrade that reaches no server: no route (404), or a type route with no healthy server
-   * (502). The caller answers it.
+   * (502). The caller answers it and closes the connection.
    */
   void unserved(HttpServerRequest request, Route route, int status) {
     (route == null ? live.unmatched() : live.route(route.path())).upgraded(status);
@@ -75,8 +70,9 @@ final class WebSocketUpgrade {
     Context context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
     Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target),
       accessLog.enabled());
-    request.pause();
-    MultiMap headers = withoutHopByHop(HttpHeaders.headers().addAll(request.headers()));
+    // Not paused: the guard must keep reading, to see whatever the client sends before the 101.
+    EarlyBytes.guard(ClientSocket.channelOf(request.connection()), () -> attempt.sentEarly(request, refusals));
+    MultiMap headers = HopByHop.strip(HttpHeaders.headers().addAll(request.headers()));
     headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
     headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
     if (!headers.contains(HttpHeaders.HOST)) {
@@ -87,6 +83,13 @@ final class WebSocketUpgrade {
     request.connection().closeHandler(v -> attempt.clientLeft());
 
     handshake.connect(target).onComplete(connected -> {
+      if (attempt.refused) {
+        if (connected.succeeded()) {
+          connected.result().close();
+        }
+        finish(attempt, Refusal.EARLY_BYTES.status(), null);
+        return;
+      }
       if (connected.failed()) {
         // The TCP connection to the server failed or timed out: that is what a health check would have seen.
         if (live.healthAware()) {
@@ -109,6 +112,14 @@ final class WebSocketUpgrade {
       });
       handshake.send(socket, route.backendUri(request.uri()), headers).onComplete(answered -> {
         vertx.cancelTimer(timer);
+        if (attempt.refused) {
+          socket.close();
+          if (answered.succeeded()) {
+            answered.result().release();
+          }
+          finish(attempt, Refusal.EARLY_BYTES.status(), null);
+          return;
+        }
         if (answered.failed()) {
           // Not a health mark: a client that left mid-handshake closes the server's socket and lands here too.
           int status = timedOut[0] ? 504 : 502;
@@ -216,6 +227,18 @@ final class WebSocketUpgrade {
       backend.connectionStarted();
     }
 
+    /** True once the client sent bytes before the 101: it was answered 400, and no tunnel is made. */
+    boolean refused;
+
+    /** The client sent bytes before the 101: refused at once, and the server's socket (if any yet) is closed. */
+    void sentEarly(HttpServerRequest request, Refusals refusals) {
+      refused = true;
+      refusals.refuse(request, Refusal.EARLY_BYTES, "Bad Request: bytes sent before the 101 (RFC 6455 4.1)");
+      if (server != null) {
+        server.close();
+      }
+    }
+
     /** The client's connection closed before the tunnel took it over: the server's socket goes too. */
     void clientLeft() {
       clientLeft = true;
@@ -244,17 +267,10 @@ final class WebSocketUpgrade {
     }
     // The length is the body's as Vert.x sends it; the server's framing (chunked, close-delimited) was undone.
     headers.remove(HttpHeaders.CONTENT_LENGTH);
-    response.headers().addAll(withoutHopByHop(headers));
+    response.headers().addAll(HopByHop.strip(headers));
     response.putHeader(HttpHeaders.CONNECTION, "close");
-    response.end(Buffer.buffer(ByteBufUtil.getBytes(answer.content()))).onFailure(e -> request.connection().close());
-  }
-
-  /** Removes the hop-by-hop headers; MultiMap names are case-insensitive, so no name is lower-cased per header. */
-  private static MultiMap withoutHopByHop(MultiMap headers) {
-    for (String name : HOP_BY_HOP) {
-      headers.remove(name);
-    }
-    return headers;
+    // The request's decoder is gone (EarlyBytes took its place): the connection cannot carry another request.
+    response.end(Buffer.buffer(ByteBufUtil.getBytes(answer.content()))).onComplete(v -> request.connection().close());
   }
 
   static void fail(HttpServerRequest request, int status, Target target, Throwable cause) {
@@ -267,6 +283,7 @@ final class WebSocketUpgrade {
     response.setStatusCode(status)
       .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
       .putHeader(HttpHeaders.CONNECTION, "close")
-      .end(status + (status == 504 ? " Gateway Timeout" : " Bad Gateway") + ": " + target.serverId() + "\n");
+      .end(status + (status == 504 ? " Gateway Timeout" : " Bad Gateway") + ": " + target.serverId() + "\n")
+      .onComplete(v -> request.connection().close());
   }
 }

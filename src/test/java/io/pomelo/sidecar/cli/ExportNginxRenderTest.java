@@ -77,7 +77,8 @@ class ExportNginxRenderTest {
     SidecarConfig config = fixture.config(dir.resolve("servers.json"), List.of())
       .withListen(new ListenerConfig("0.0.0.0", 443));
     config = new SidecarConfig(config.file(), config.listen(), config.tls(), config.pomelo(), config.routes(),
-      new io.pomelo.sidecar.config.ProxyConfig(Duration.ofMillis(250), Duration.ofSeconds(10)), config.admin(),
+      new io.pomelo.sidecar.config.ProxyConfig(Duration.ofMillis(250), Duration.ofSeconds(10),
+        Duration.ofSeconds(60)), config.admin(),
       config.reload(), config.shutdown(), config.stateDir());
     String nginx = render(config, routes(), List.of(pem));
     assertThat(nginx).contains("  listen 443 ssl;\n")

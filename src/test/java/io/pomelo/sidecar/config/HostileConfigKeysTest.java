@@ -73,6 +73,10 @@ class HostileConfigKeysTest {
         connections: 100
         connectionsPerAddress: 0
         connectionRatePerAddress: 10
+        keepAliveTimeout: 15s
+        ipv6Prefix: 56
+      proxy:
+        responseTimeout: 90s
       wechat:
         appIds: [wx0123456789abcdef]
         allowDevelopment: true
@@ -85,7 +89,8 @@ class HostileConfigKeysTest {
             idleTimeout: 30s
       """, Map.of());
     assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 8192, 50, Duration.ofSeconds(5),
-      Duration.ofSeconds(3), 100, 0, 10));
+      Duration.ofSeconds(3), 100, 0, 10, Duration.ofSeconds(15), 56));
+    assertThat(config.proxy().responseTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(config.wechat()).isEqualTo(new WeChatConfig(List.of("wx0123456789abcdef"), true));
     assertThat(config.routes().webSocketOnlyOf("connector")).isTrue();
     assertThat(config.routes().webSocketOnlyOf("gate")).isFalse();

@@ -56,7 +56,7 @@ class SidecarConfigLoaderTest {
     assertThat(config.routes().aliases()).containsExactly(new AliasConfig("/conn/", "connector", null, null));
     assertThat(config.routes().stripPrefix()).isFalse();
     assertThat(config.routes().clientPortPaths()).isFalse();
-    assertThat(config.proxy()).isEqualTo(new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10)));
+    assertThat(config.proxy()).isEqualTo(ProxyConfig.defaults());
     assertThat(config.admin().listener()).isEqualTo(new ListenerConfig("127.0.0.1", 9090));
     assertThat(config.reload()).isEqualTo(ReloadConfig.defaults());
     assertThat(config.shutdown()).isEqualTo(ShutdownConfig.defaults());

@@ -58,7 +58,8 @@ class HostileRequestTest {
       Map.of("connector", new TypeRoutesConfig(null, null, true, null)), List.of(), Map.of());
     SidecarConfig config = fixture.config(fixture.serversJson(servers), routes, Duration.ofSeconds(3),
         Duration.ofSeconds(10))
-      .withLimits(LimitsConfig.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)));
+      .withLimits(LimitsConfig.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1))
+        .withKeepAliveTimeout(Duration.ofSeconds(1)));
     sidecar = await(fixture.start(vertx, config));
     raw = new RawTls(fixture.certificate().certFile(), sidecar.publicPort());
   }
@@ -134,7 +135,7 @@ class HostileRequestTest {
   }
 
   @Test
-  void aKeptAliveConnectionThatSendsNothingMoreIsClosedAfterTheHeadTimeout() throws Exception {
+  void aKeptAliveConnectionThatSendsNothingMoreIsClosedAfterTheKeepAliveTimeout() throws Exception {
     try (SSLSocket socket = raw.open()) {
       RawTls.send(socket, RawTls.get("/gate/first"));
       assertThat(RawTls.status(RawTls.readAnswer(socket))).isEqualTo(200);

@@ -87,14 +87,23 @@ public final class RawWebSocketBackend implements AutoCloseable {
         return;
       }
       String key = header(head, "sec-websocket-key");
-      String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-        .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+      String accept = accept(key);
       socket.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
       upgraded.add(socket);
     } catch (Exception e) {
       closeQuietly(socket);
+    }
+  }
+
+  /** The Sec-WebSocket-Accept answer to {@code key} (RFC 6455 4.2.2). */
+  static String accept(String key) {
+    try {
+      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+        .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
