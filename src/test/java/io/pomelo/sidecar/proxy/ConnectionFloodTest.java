@@ -115,6 +115,35 @@ class ConnectionFloodTest {
   }
 
   @Test
+  void connectionsCountFromAcceptNotFromTheEndOfTheHandshake() throws Exception {
+    startSidecar(3, 0, 0);
+    List<java.net.Socket> handshaking = new ArrayList<>();
+    try {
+      // Three sockets that never start TLS hold three places, as a handshake flood would.
+      for (int i = 0; i < 3; i++) {
+        handshaking.add(raw.openPlain());
+      }
+      assertThat(eventually(() -> sidecar.connections().open() == 3)).isTrue();
+      assertThat(upgradeAndHold()).isEqualTo(503);
+      assertThat(gate.upgradePaths()).isEmpty();
+    } finally {
+      for (java.net.Socket s : handshaking) {
+        s.close();
+      }
+    }
+    held.forEach(s -> {
+      try {
+        s.close();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    held.clear();
+    assertThat(eventually(() -> sidecar.connections().open() == 0)).isTrue();
+    assertThat(upgradeAndHold()).isEqualTo(101);
+  }
+
+  @Test
   void everyConnectionIsCountedOutWhenItCloses() throws Exception {
     startSidecar(0, 1000, 0);
     for (int i = 0; i < 5; i++) {

@@ -16,6 +16,25 @@ class ConnectionLimiterTest {
   }
 
   @Test
+  void ipv6ClientsAreCountedByTheirPrefix() {
+    ConnectionLimiter limiter = limiter(0, 2, 0);
+    String a = limiter.keyOf("2001:db8:1:2:0:0:0:1");
+    String b = limiter.keyOf("2001:db8:1:2:ffff:ffff:ffff:ffff");
+    assertThat(a).isEqualTo(b).isEqualTo("2001:db8:1:2:0:0:0:0/64");
+    assertThat(limiter.keyOf("2001:db8:1:3:0:0:0:1")).as("the next /64 is another client").isNotEqualTo(a);
+    assertThat(limiter.opened(a)).isNull();
+    assertThat(limiter.opened(b)).isNull();
+    assertThat(limiter.opened(limiter.keyOf("2001:db8:1:2::77"))).isEqualTo(Refusal.TOO_MANY_FROM_ADDRESS);
+    assertThat(limiter.keyOf("::ffff:203.0.113.9")).as("IPv4-mapped is the IPv4 address").isEqualTo("203.0.113.9");
+    assertThat(limiter.keyOf("203.0.113.9")).isEqualTo("203.0.113.9");
+    assertThat(limiter.keyOf("fe80:0:0:0:1:2:3:4%eth0")).isEqualTo("fe80:0:0:0:0:0:0:0/64");
+    ConnectionLimiter exact = new ConnectionLimiter(LimitsConfig.defaults().withIpv6Prefix(128), now::get);
+    assertThat(exact.keyOf("2001:db8:1:2:0:0:0:1")).isEqualTo("2001:db8:1:2:0:0:0:1");
+    ConnectionLimiter wide = new ConnectionLimiter(LimitsConfig.defaults().withIpv6Prefix(48), now::get);
+    assertThat(wide.keyOf("2001:db8:1:2:0:0:0:1")).isEqualTo("2001:db8:1:0:0:0:0:0/48");
+  }
+
+  @Test
   void theRateBucketHoldsOneSecondAndRefills() {
     ConnectionLimiter limiter = limiter(0, 0, 10);
     for (int i = 0; i < 10; i++) {

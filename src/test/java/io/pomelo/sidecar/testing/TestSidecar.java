@@ -63,9 +63,14 @@ public final class TestSidecar {
   }
 
   public SidecarConfig config(Path serversJson, RoutesConfig routes, Duration connectTimeout, Duration upgradeTimeout) {
+    return config(serversJson, routes,
+      new ProxyConfig(connectTimeout, upgradeTimeout, ProxyConfig.defaults().responseTimeout()));
+  }
+
+  public SidecarConfig config(Path serversJson, RoutesConfig routes, ProxyConfig proxy) {
     return new SidecarConfig(dir.resolve("sidecar.yaml"), new ListenerConfig("127.0.0.1", 0),
       new TlsConfig(List.of(certificate)), new PomeloConfig(serversJson, "development"), routes,
-      new ProxyConfig(connectTimeout, upgradeTimeout, ProxyConfig.defaults().responseTimeout()), new AdminConfig(new ListenerConfig("127.0.0.1", 0)),
+      proxy, new AdminConfig(new ListenerConfig("127.0.0.1", 0)),
       io.pomelo.sidecar.config.ReloadConfig.defaults(), io.pomelo.sidecar.config.ShutdownConfig.defaults(),
       dir.resolve("state"));
   }
