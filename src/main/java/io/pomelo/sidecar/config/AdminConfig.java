@@ -1,12 +1,14 @@
 package io.pomelo.sidecar.config;
 
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * The admin REST API ({@code admin:}).
  *
- * @param listener  default 127.0.0.1:9090; loopback, so that nothing off the host can read the routes
+ * @param listener  default 127.0.0.1:9090; loopback, so that nothing off the host can read the routes. Loopback
+ *                  means that every address the host resolves to is loopback
  * @param token     default none: the bearer token every endpoint but /healthz and /readyz then requires; from
  *                  {@code admin.token} (or {@code POMELO_SIDECAR_ADMIN_TOKEN}) or read from {@code tokenFile}.
  *                  Required when the listener is not on loopback. Empty means none
@@ -29,15 +31,29 @@ public record AdminConfig(ListenerConfig listener, String token, Path tokenFile)
   }
 
   /**
-   * The rule that keeps the admin API from being open to the network: off loopback, a token is required.
+   * The rule that keeps the admin API from being open to the network: off loopback, a token is required. It
+   * resolves {@code admin.host}, so call it where blocking is allowed.
    *
    * @param file the configuration file, for the message
    */
   public Optional<ConfigProblem> problem(String file) {
-    if (listener.isLoopback() || requiresToken()) {
+    String host = listener.host();
+    if (host.isBlank()) {
+      return Optional.of(new ConfigProblem(file, "admin.host", host,
+        "must be an address such as 127.0.0.1, or a host name"));
+    }
+    boolean loopback;
+    try {
+      loopback = listener.resolvesToLoopback();
+    } catch (UnknownHostException e) {
+      return Optional.of(new ConfigProblem(file, "admin.host", host,
+        "does not resolve to an address: use an address such as 127.0.0.1, or a name the system resolves "
+          + "(/etc/hosts)"));
+    }
+    if (loopback || requiresToken()) {
       return Optional.empty();
     }
-    return Optional.of(new ConfigProblem(file, "admin.host", listener.host(),
+    return Optional.of(new ConfigProblem(file, "admin.host", host,
       "is not a loopback address, so the admin API needs a token: set admin.token or admin.tokenFile "
         + "(or the environment variable POMELO_SIDECAR_ADMIN_TOKEN), or bind admin.host to 127.0.0.1"));
   }
