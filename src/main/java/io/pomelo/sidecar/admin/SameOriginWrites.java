@@ -17,28 +17,34 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class SameOriginWrites implements Handler<RoutingContext> {
 
+  private static final String FETCH_SITE = "Sec-Fetch-Site";
+
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD || !fromAnotherSite(request)) {
+    String evidence = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD ? null
+      : anotherSite(request);
+    if (evidence == null) {
       ctx.next();
       return;
     }
-    AdminListener.error(ctx, 403, "a browser sent this " + request.method() + " from another site (Origin "
-      + request.getHeader(HttpHeaders.ORIGIN) + ", Sec-Fetch-Site " + request.getHeader("Sec-Fetch-Site")
-      + "); the admin API changes nothing for a page that is not its own");
+    AdminListener.error(ctx, 403, "a browser sent this " + request.method() + " from another site (" + evidence
+      + "); the admin API changes nothing for another site's page");
   }
 
-  private static boolean fromAnotherSite(HttpServerRequest request) {
-    String site = request.getHeader("Sec-Fetch-Site");
+  /** The header that shows the request came from another site, as a header line; null when none does. */
+  private static String anotherSite(HttpServerRequest request) {
+    String site = request.getHeader(FETCH_SITE);
     if ("cross-site".equalsIgnoreCase(site) || "same-site".equalsIgnoreCase(site)) {
-      return true;
+      return FETCH_SITE + ": " + site;
     }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin == null) {
-      return false;
+      return null;
     }
     String host = request.getHeader(HttpHeaders.HOST);
-    return host == null || !origin.equalsIgnoreCase("http://" + host) && !origin.equalsIgnoreCase("https://" + host);
+    boolean own = host != null
+      && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
+    return own ? null : "Origin: " + origin;
   }
 }
