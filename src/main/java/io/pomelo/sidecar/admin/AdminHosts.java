@@ -33,8 +33,8 @@ final class AdminHosts implements Handler<RoutingContext> {
   AdminHosts(AdminConfig config) {
     String host = bare(config.listener().host());
     InetAddress literal = NetUtil.createInetAddressFromIpAddressString(host);
-    // 0.0.0.0 and :: are where to bind, never where a request goes: a browser sends Host 0.0.0.0 only when a page
-    // aims at this host by the back door.
+    // 0.0.0.0 and :: say where to bind, not a name to be reached by: a browser sends Host 0.0.0.0 when a page
+    // aims at this host through the "0.0.0.0 means localhost" back door.
     this.configured = literal != null && literal.isAnyLocalAddress() ? null : host;
     for (String entry : config.allowedHosts()) {
       HostAndPort parsed = HostAndPort.parseAuthority(entry, -1);
@@ -46,7 +46,7 @@ final class AdminHosts implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    // Vert.x Web has already answered 400 to an HTTP/1.1 request without Host, so only HTTP/1.0 comes here so.
+    // Vert.x Web has already answered 400 to an HTTP/1.1 request without Host: one without it here is HTTP/1.0.
     String host = ctx.request().getHeader(HttpHeaders.HOST);
     if (host == null || answersTo(host.trim(), ctx.request().localAddress())) {
       ctx.next();
@@ -71,9 +71,11 @@ final class AdminHosts implements Handler<RoutingContext> {
     if (asked.port() != local.port()) {
       return false;
     }
+    if (configured != null && same(configured, name)) {
+      return true;
+    }
     InetAddress arrivedOn = NetUtil.createInetAddressFromIpAddressString(local.hostAddress());
-    return configured != null && same(configured, name) || arrivedOn != null
-      && (arrivedOn.equals(NetUtil.createInetAddressFromIpAddressString(name))
+    return arrivedOn != null && (arrivedOn.equals(NetUtil.createInetAddressFromIpAddressString(name))
       || arrivedOn.isLoopbackAddress() && name.equals("localhost"));
   }
 

@@ -135,6 +135,17 @@ class AdminBrowserTest {
   }
 
   @Test
+  void aWildcardListenerAnswersToTheAddressReachedNotToTheWildcard() throws Exception {
+    // 0.0.0.0 includes 127.0.0.1, which is all the test talks to.
+    start(new AdminConfig(new ListenerConfig("0.0.0.0", 0), TOKEN, null));
+    String bearer = "Authorization: Bearer " + TOKEN + "\r\n";
+    int port = sidecar.adminPort();
+    assertThat(RawTls.status(ask("GET", "/api/status", "0.0.0.0:" + port, bearer))).isEqualTo(421);
+    assertThat(RawTls.status(ask("GET", "/api/status", "127.0.0.1:" + port, bearer))).isEqualTo(200);
+    assertThat(RawTls.status(ask("GET", "/api/status", "localhost:" + port, bearer))).isEqualTo(200);
+  }
+
+  @Test
   void aConfiguredNameIsTheListenersTooWithAnyPortOrTheOneGiven() throws Exception {
     start(loopback().withAllowedHosts(List.of("admin.example.com", "Other.Example:8443")));
     ReloadOutcome before = sidecar.lastReload();
