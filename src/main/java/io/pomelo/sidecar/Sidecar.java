@@ -133,11 +133,14 @@ public final class Sidecar {
   }
 
   private Future<Sidecar> begin() {
-    java.util.Optional<ConfigProblem> openAdmin = config.admin().problem(config.file().toString());
-    if (openAdmin.isPresent()) {
-      return Future.failedFuture(new ConfigException(openAdmin.get()));
-    }
-    return vertx.executeBlocking(() -> LoadedFiles.read(config, env).orThrow(), false).compose(files -> {
+    return vertx.executeBlocking(() -> {
+      // Here, not on the event loop: the rule resolves admin.host.
+      java.util.Optional<ConfigProblem> openAdmin = config.admin().problem(config.file().toString());
+      if (openAdmin.isPresent()) {
+        throw new ConfigException(openAdmin.get());
+      }
+      return LoadedFiles.read(config, env).orThrow();
+    }, false).compose(files -> {
       warn(files);
       RouteTable table = files.plan().table();
       live.follow(table);

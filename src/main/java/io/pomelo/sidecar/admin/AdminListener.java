@@ -19,11 +19,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The admin REST API. It owns nothing: every answer is read from the running sidecar, whose route table is the one
- * the proxy serves. GET only, except {@code POST /api/reload}. Errors are JSON too. With a token configured, every
- * endpoint but the probes needs it; {@code src/main/resources/openapi.yaml} describes them all.
+ * the proxy serves. GET only, except {@code POST /api/reload}. Errors are JSON too. Every request must name this
+ * listener in Host ({@link AdminHosts}), and a browser's request from another site changes nothing
+ * ({@link SameOriginWrites}); connections are few and short-lived ({@link AdminConnections}). With a token
+ * configured, every endpoint but the probes needs it; {@code src/main/resources/openapi.yaml} describes them all.
  */
 public final class AdminListener extends VerticleBase {
 
@@ -42,8 +45,15 @@ public final class AdminListener extends VerticleBase {
   @Override
   public Future<?> start() {
     String openApi = openApi();
+    AdminConnections connections = new AdminConnections(vertx, config.maxConnections(),
+      config.idleTimeout().toMillis());
     Router router = Router.router(vertx);
-    // Probes come first and need no token: a load balancer or systemd cannot be given one.
+    // First, so that every routed request stops its connection's head clock.
+    router.route().handler(connections::headComplete);
+    // Before anything answers: a browser page may reach this port, and only a wrong Host or Origin gives it away.
+    router.route().handler(new AdminHosts(config));
+    router.route().handler(new SameOriginWrites());
+    // Probes come next and need no token: a load balancer or systemd cannot be given one.
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "serving").encode()));
     router.get("/readyz").handler(this::ready);
     if (config.requiresToken()) {
@@ -58,10 +68,19 @@ public final class AdminListener extends VerticleBase {
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT)
       .end(sidecar.meters().scrape()));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
+    router.errorHandler(400, ctx -> error(ctx, 400, ctx.failure() == null ? "bad request"
+      : String.valueOf(ctx.failure().getMessage())));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
     router.errorHandler(500, ctx -> error(ctx, 500, "internal error"));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.listener().host())
-      .setPort(config.listener().port())).requestHandler(router);
+      .setPort(config.listener().port())
+      // HTTP/1.x only: an HTTP/2 request carries no Host header for AdminHosts to check, and no tool needs it here.
+      // Without h2c the connection handler also runs at once, not after the first bytes (the h2c preface sniff).
+      .setHttp2ClearTextEnabled(false)
+      .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
+      .connectionHandler(connections::connected)
+      .requestHandler(router);
     return server.listen();
   }
 

@@ -32,8 +32,9 @@ final class ConfigOverrides {
     "listen.host", "listen.port",
     "pomelo.serversFile", "pomelo.environment",
     "routes.stripPrefix", "routes.dial", "routes.clientPortPaths", "routes.webSocketOnly", "routes.idleTimeout",
-    "proxy.connectTimeout", "proxy.upgradeTimeout",
-    "admin.host", "admin.port", "admin.token", "admin.tokenFile",
+    "proxy.connectTimeout", "proxy.upgradeTimeout", "proxy.responseTimeout",
+    "admin.host", "admin.port", "admin.token", "admin.tokenFile", "admin.allowedHosts", "admin.maxConnections",
+    "admin.idleTimeout",
     "health.enabled", "health.interval", "health.timeout",
     "accessLog.enabled",
     "reload.watch", "reload.removedRoutes", "reload.closeAfter",
@@ -41,7 +42,7 @@ final class ConfigOverrides {
     "state.dir",
     "limits.requestLine", "limits.headerSize", "limits.headerCount", "limits.requestHeadTimeout",
     "limits.tlsHandshakeTimeout", "limits.connections", "limits.connectionsPerAddress",
-    "limits.connectionRatePerAddress",
+    "limits.connectionRatePerAddress", "limits.keepAliveTimeout", "limits.ipv6Prefix",
     "wechat.appIds", "wechat.allowDevelopment");
 
   /** Keys of list items and maps, which have no fixed path: matched by name alone. */

@@ -1,5 +1,8 @@
 package io.pomelo.sidecar.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
  * An address to listen on.
  *
@@ -8,8 +11,20 @@ package io.pomelo.sidecar.config;
  */
 public record ListenerConfig(String host, int port) {
 
-  /** Loopback hosts: the admin listener may be open without a token only on these. */
-  public boolean isLoopback() {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+  /**
+   * Whether every address {@code host} resolves to is a loopback one: the admin listener may be open without a token
+   * only then. Judged by the addresses, not the spelling, so {@code 127.corp.example} is whatever DNS says it is. An
+   * IPv4-mapped {@code ::ffff:127.0.0.1} counts too, because Java resolves it to the IPv4 address itself. A literal
+   * costs no lookup; a name asks the system resolver (/etc/hosts, then DNS).
+   *
+   * @throws UnknownHostException when the name does not resolve
+   */
+  public boolean resolvesToLoopback() throws UnknownHostException {
+    for (InetAddress address : InetAddress.getAllByName(host)) {
+      if (!address.isLoopbackAddress()) {
+        return false;
+      }
+    }
+    return true;
   }
 }

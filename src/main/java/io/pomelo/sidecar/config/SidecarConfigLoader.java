@@ -61,11 +61,8 @@ public final class SidecarConfigLoader {
         }
         JsonObject root = ar.result().copy().mergeIn(layer, true);
         Map<String, String> sources = ConfigOverrides.apply(root, env, properties);
-        try {
-          return Future.succeededFuture(new SidecarConfigReader(file, sources, env).read(root));
-        } catch (ConfigException e) {
-          return Future.failedFuture(e);
-        }
+        // Off the event loop: reading resolves admin.host and reads admin.tokenFile, and a reload runs here too.
+        return vertx.executeBlocking(() -> new SidecarConfigReader(file, sources, env).read(root), false);
       });
   }
 

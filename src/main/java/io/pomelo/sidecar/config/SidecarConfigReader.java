@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Turns the merged configuration document into {@link SidecarConfig}, checking every key. All problems are
@@ -26,7 +27,7 @@ final class SidecarConfigReader {
     Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides", "webSocketOnly",
       "idleTimeout", "clientPortPaths")),
     Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout", "responseTimeout")),
-    Map.entry("admin", Set.of("host", "port", "token", "tokenFile")),
+    Map.entry("admin", Set.of("host", "port", "token", "tokenFile", "allowedHosts", "maxConnections", "idleTimeout")),
     Map.entry("health", Set.of("enabled", "interval", "timeout")),
     Map.entry("accessLog", Set.of("enabled")),
     Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter")),
@@ -36,6 +37,10 @@ final class SidecarConfigReader {
       "tlsHandshakeTimeout", "connections", "connectionsPerAddress", "connectionRatePerAddress", "keepAliveTimeout",
       "ipv6Prefix")),
     Map.entry("wechat", Set.of("appIds", "allowDevelopment")));
+
+  /** A DNS name, an IPv4 address or a bracketed IPv6 one, and maybe a port: what a Host header holds. */
+  private static final Pattern ALLOWED_HOST = Pattern.compile(
+    "([A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
 
   private final String file;
   private final Path baseDir;
@@ -124,7 +129,10 @@ final class SidecarConfigReader {
         }
       }
     }
-    AdminConfig admin = new AdminConfig(listener, token, tokenFile);
+    AdminConfig admin = new AdminConfig(listener, token, tokenFile,
+      allowedHosts(section(root, "admin").getValue("allowedHosts")),
+      count(root, "admin", "maxConnections", AdminConfig.DEFAULT_MAX_CONNECTIONS, 1),
+      duration(root, "admin", "idleTimeout", AdminConfig.DEFAULT_IDLE_TIMEOUT));
     admin.problem(sources.getOrDefault("admin.host", file)).ifPresent(problems::add);
     return admin;
   }
@@ -142,6 +150,38 @@ final class SidecarConfigReader {
       count(root, "limits", "connectionRatePerAddress", d.connectionRatePerAddress(), 0),
       duration(root, "limits", "keepAliveTimeout", d.keepAliveTimeout()),
       ipv6Prefix(root, d.ipv6Prefix()));
+  }
+
+  /** A list of host names, each maybe with a port, or one string with commas between them (an environment variable). */
+  private List<String> allowedHosts(Object value) {
+    List<String> hosts = new ArrayList<>();
+    for (String item : items(value)) {
+      if (!ALLOWED_HOST.matcher(item).matches() || portOf(item) > 65535) {
+        problem("admin.allowedHosts", item,
+          "each must be a host name, or host:port, such as admin.example.com or admin.example.com:8443 "
+            + "(no scheme, no path, no wildcard)");
+      } else {
+        hosts.add(item);
+      }
+    }
+    return hosts;
+  }
+
+  private static int portOf(String hostAndPort) {
+    int colon = hostAndPort.lastIndexOf(':');
+    return colon < 0 || hostAndPort.endsWith("]") ? -1 : Integer.parseInt(hostAndPort.substring(colon + 1));
+  }
+
+  /** A list's items, or a string's comma-separated parts, trimmed; [] when absent. */
+  private static List<String> items(Object value) {
+    List<String> items = new ArrayList<>();
+    if (value == null) {
+      return items;
+    }
+    for (Object item : value instanceof JsonArray array ? array.getList() : List.of(value.toString().split(","))) {
+      items.add(item == null ? "" : item.toString().trim());
+    }
+    return items;
   }
 
   /** A list of appids, or one string with commas between them (what an environment variable can hold). */
