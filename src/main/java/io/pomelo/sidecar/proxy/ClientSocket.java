@@ -90,6 +90,7 @@ final class ClientSocket {
         pipeline.remove(name);
       }
     }
+    // Throws when EarlyBytes found no decoder to stand in for: the caller then closes both sockets.
     pipeline.remove(EarlyBytes.NAME);
     channel.writeAndFlush(HttpHead.encode(channel, "HTTP/1.1 101 Switching Protocols", headers), channel.voidPromise());
     return new ClientSocket(channel, metrics instanceof TCPMetrics tcp ? tcp : null, connection.metric(),

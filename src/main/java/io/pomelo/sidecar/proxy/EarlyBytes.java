@@ -30,7 +30,10 @@ final class EarlyBytes extends ChannelInboundHandlerAdapter {
    * delivery of the request (Netty defers the decoder's removal until that returns).
    */
   static void guard(io.netty.channel.Channel channel, Runnable onBytes) {
-    channel.pipeline().replace(VERTX_DECODER, NAME, new EarlyBytes(onBytes));
+    // A Vert.x that renamed its decoder gets no guard; ClientSocket then refuses to make the tunnel.
+    if (channel.pipeline().get(VERTX_DECODER) != null) {
+      channel.pipeline().replace(VERTX_DECODER, NAME, new EarlyBytes(onBytes));
+    }
   }
 
   @Override
