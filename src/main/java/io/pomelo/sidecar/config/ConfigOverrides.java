@@ -36,7 +36,7 @@ final class ConfigOverrides {
     "admin.host", "admin.port", "admin.token", "admin.tokenFile",
     "health.enabled", "health.interval", "health.timeout",
     "accessLog.enabled",
-    "reload.watch", "reload.removedRoutes", "reload.closeAfter",
+    "reload.watch", "reload.removedRoutes", "reload.closeAfter", "reload.maxFileSize",
     "shutdown.drain",
     "state.dir",
     "limits.requestLine", "limits.headerSize", "limits.headerCount", "limits.requestHeadTimeout",

@@ -29,7 +29,7 @@ final class SidecarConfigReader {
     Map.entry("admin", Set.of("host", "port", "token", "tokenFile")),
     Map.entry("health", Set.of("enabled", "interval", "timeout")),
     Map.entry("accessLog", Set.of("enabled")),
-    Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter")),
+    Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter", "maxFileSize")),
     Map.entry("shutdown", Set.of("drain")),
     Map.entry("state", Set.of("dir")),
     Map.entry("limits", Set.of("requestLine", "headerSize", "headerCount", "requestHeadTimeout",
@@ -74,6 +74,12 @@ final class SidecarConfigReader {
     ProxyConfig proxy = new ProxyConfig(
       duration(root, "proxy", "connectTimeout", Duration.ofSeconds(3)),
       duration(root, "proxy", "upgradeTimeout", Duration.ofSeconds(10)));
+    // Before admin: the token file is read under reload.maxFileSize.
+    ReloadConfig reload = new ReloadConfig(
+      bool(section(root, "reload").getValue("watch"), "reload.watch", true),
+      removedRoutes(section(root, "reload").getValue("removedRoutes")),
+      duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()),
+      maxFileSize(section(root, "reload").getValue("maxFileSize")));
     AdminConfig admin = admin(root);
     HealthConfig healthDefaults = HealthConfig.defaults();
     HealthConfig health = new HealthConfig(
@@ -82,10 +88,6 @@ final class SidecarConfigReader {
       duration(root, "health", "timeout", healthDefaults.timeout()));
     AccessLogConfig accessLog = new AccessLogConfig(
       bool(section(root, "accessLog").getValue("enabled"), "accessLog.enabled", true));
-    ReloadConfig reload = new ReloadConfig(
-      bool(section(root, "reload").getValue("watch"), "reload.watch", true),
-      removedRoutes(section(root, "reload").getValue("removedRoutes")),
-      duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()));
     ShutdownConfig shutdown = new ShutdownConfig(
       duration(root, "shutdown", "drain", ShutdownConfig.defaults().drain()));
     String stateDir = string(root, "state", "dir", "");
@@ -283,6 +285,22 @@ final class SidecarConfigReader {
       problem("reload.removedRoutes", value, e.getMessage());
       return ReloadConfig.RemovedRoutes.DRAIN;
     }
+  }
+
+  private long maxFileSize(Object value) {
+    if (value == null) {
+      return ReloadConfig.DEFAULT_MAX_FILE_SIZE;
+    }
+    try {
+      long bytes = Sizes.parse(value.toString());
+      if (bytes > 0 && bytes <= ReloadConfig.MOST_MAX_FILE_SIZE) {
+        return bytes;
+      }
+      problem("reload.maxFileSize", value, "must be more than 0 and at most 1GiB");
+    } catch (IllegalArgumentException e) {
+      problem("reload.maxFileSize", value, e.getMessage());
+    }
+    return ReloadConfig.DEFAULT_MAX_FILE_SIZE;
   }
 
   private JsonObject section(JsonObject root, String name) {

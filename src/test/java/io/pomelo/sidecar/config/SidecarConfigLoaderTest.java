@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -104,6 +105,25 @@ class SidecarConfigLoaderTest {
           file + ": routes.aliases[0].path = conn: must be a path such as /conn/ (not / itself, no '..', '?' or '#')",
           file + ": routes.dial = clientHostt: must be host or clientHost",
           file + ": proxy.connectTimeout = 3 seconds: must be a duration such as 250ms, 3s, 5m or 1h"));
+  }
+
+  @Test
+  void maxFileSizeIsASizeInBinaryUnitsOrBytes() throws Exception {
+    assertThat(load(write("{}\n"), Map.of(), new Properties()).reload().maxFileSize()).isEqualTo(4L << 20);
+    for (Map.Entry<String, Long> ok : Map.of("512KiB", 512L << 10, "4MiB", 4L << 20, "1 GiB", 1L << 30,
+      "1500", 1500L, "64B", 64L).entrySet()) {
+      assertThat(load(write("reload: {maxFileSize: " + ok.getKey() + "}\n"), Map.of(), new Properties())
+        .reload().maxFileSize()).as(ok.getKey()).isEqualTo(ok.getValue());
+    }
+    assertThat(load(write("{}\n"), Map.of("POMELO_SIDECAR_RELOAD_MAXFILESIZE", "1KiB"), new Properties())
+      .reload().maxFileSize()).isEqualTo(1024);
+    Path file = write("reload: {maxFileSize: 0}\n");
+    assertThatThrownBy(() -> load(file, Map.of(), new Properties()))
+      .hasMessage(file + ": reload.maxFileSize = 0: must be more than 0 and at most 1GiB");
+    for (String bad : List.of("4MB", "4 mib", "-1", "1.5MiB", "2GiB", "99999999999999999999")) {
+      assertThatThrownBy(() -> load(write("reload: {maxFileSize: \"" + bad + "\"}\n"), Map.of(), new Properties()))
+        .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining(": reload.maxFileSize = " + bad + ": must be");
+    }
   }
 
   @Test
