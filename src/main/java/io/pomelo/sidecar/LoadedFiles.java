@@ -1,5 +1,6 @@
 package io.pomelo.sidecar;
 
+import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -34,6 +35,7 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
   }
 
   public static LoadedFiles read(SidecarConfig config, Map<String, String> env) {
+    BoundedFile files = BoundedFile.limitedBy(config.reload());
     List<ConfigProblem> problems = new ArrayList<>();
     List<LoadedCertificate> certificates = null;
     if (config.tls().certificates().isEmpty()) {
@@ -41,7 +43,7 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
         "at least one certificate is needed (or use --dev for a self-signed one)"));
     } else {
       try {
-        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now());
+        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now(), files);
       } catch (ConfigException e) {
         problems.addAll(e.problems());
       }
@@ -50,7 +52,7 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
     RoutePlan plan = null;
     try {
       servers = ServersFileReader.read(config.pomelo().serversFile(),
-        PomeloEnvironment.resolve(config.pomelo().environment(), env));
+        PomeloEnvironment.resolve(config.pomelo().environment(), env), files);
       plan = new RoutePlanner(config.routes(), config.file().toString()).plan(servers);
     } catch (ConfigException e) {
       problems.addAll(e.problems());
