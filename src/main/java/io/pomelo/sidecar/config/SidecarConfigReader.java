@@ -3,6 +3,7 @@ package io.pomelo.sidecar.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ final class SidecarConfigReader {
       removedRoutes(section(root, "reload").getValue("removedRoutes")),
       duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()),
       maxFileSize(section(root, "reload").getValue("maxFileSize")));
-    AdminConfig admin = admin(root);
+    AdminConfig admin = admin(root, BoundedFile.limitedBy(reload));
     HealthConfig healthDefaults = HealthConfig.defaults();
     HealthConfig health = new HealthConfig(
       bool(section(root, "health").getValue("enabled"), "health.enabled", healthDefaults.enabled()),
@@ -102,7 +103,7 @@ final class SidecarConfigReader {
   }
 
   /** The admin listener and its token: from admin.token, or the content of admin.tokenFile, never both. */
-  private AdminConfig admin(JsonObject root) {
+  private AdminConfig admin(JsonObject root, BoundedFile files) {
     ListenerConfig listener = new ListenerConfig(
       string(root, "admin", "host", "127.0.0.1"), port(root, "admin", "port", 9090));
     String token = string(root, "admin", "token", "");
@@ -114,12 +115,12 @@ final class SidecarConfigReader {
         problem("admin.tokenFile", fileName, "set admin.token or admin.tokenFile, not both");
       } else {
         try {
-          token = java.nio.file.Files.readString(tokenFile).trim();
+          token = new String(files.read(tokenFile, "admin.tokenFile"), StandardCharsets.UTF_8).trim();
           if (token.isEmpty()) {
             problem("admin.tokenFile", fileName, "is empty; it must hold the token");
           }
-        } catch (java.io.IOException | RuntimeException e) {
-          problem("admin.tokenFile", fileName, "cannot be read (" + e + ")");
+        } catch (ConfigException e) {
+          problems.addAll(e.problems());
         }
       }
     }
