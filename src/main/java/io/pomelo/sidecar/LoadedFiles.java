@@ -20,7 +20,9 @@ import java.util.Map;
 /**
  * Everything the sidecar reads from disk besides its own configuration: servers.json turned into a route plan, and
  * the certificates, each checked. The two parts succeed or fail independently, so that a reload with a bad
- * certificate still applies a good servers.json and the other way round. Blocking: call it off the event loop.
+ * certificate still applies a good servers.json and the other way round. Every file is read through
+ * {@link BoundedFile} under {@code reload.maxFileSize}, so each read ends within its deadline. Blocking: call it off
+ * the event loop.
  *
  * @param servers      the servers file as Pomelo reads it, or null when it was bad
  * @param plan         the routes it gives, or null when the file or the plan was bad

@@ -54,10 +54,6 @@ public final class BoundedFile {
       + "read before its own settings");
   }
 
-  public long maxBytes() {
-    return maxBytes;
-  }
-
   /**
    * The file's bytes, or a {@link ConfigException} within {@link #DEADLINE} saying why not.
    *
