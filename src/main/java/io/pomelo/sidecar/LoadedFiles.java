@@ -1,5 +1,6 @@
 package io.pomelo.sidecar;
 
+import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -19,7 +20,9 @@ import java.util.Map;
 /**
  * Everything the sidecar reads from disk besides its own configuration: servers.json turned into a route plan, and
  * the certificates, each checked. The two parts succeed or fail independently, so that a reload with a bad
- * certificate still applies a good servers.json and the other way round. Blocking: call it off the event loop.
+ * certificate still applies a good servers.json and the other way round. Every file is read through
+ * {@link BoundedFile} under {@code reload.maxFileSize}, so each read ends within its deadline. Blocking: call it off
+ * the event loop.
  *
  * @param servers      the servers file as Pomelo reads it, or null when it was bad
  * @param plan         the routes it gives, or null when the file or the plan was bad
@@ -34,6 +37,7 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
   }
 
   public static LoadedFiles read(SidecarConfig config, Map<String, String> env) {
+    BoundedFile files = BoundedFile.limitedBy(config.reload());
     List<ConfigProblem> problems = new ArrayList<>();
     List<LoadedCertificate> certificates = null;
     if (config.tls().certificates().isEmpty()) {
@@ -41,7 +45,7 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
         "at least one certificate is needed (or use --dev for a self-signed one)"));
     } else {
       try {
-        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now());
+        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now(), files);
       } catch (ConfigException e) {
         problems.addAll(e.problems());
       }
@@ -50,7 +54,7 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
     RoutePlan plan = null;
     try {
       servers = ServersFileReader.read(config.pomelo().serversFile(),
-        PomeloEnvironment.resolve(config.pomelo().environment(), env));
+        PomeloEnvironment.resolve(config.pomelo().environment(), env), files);
       plan = new RoutePlanner(config.routes(), config.file().toString()).plan(servers);
     } catch (ConfigException e) {
       problems.addAll(e.problems());

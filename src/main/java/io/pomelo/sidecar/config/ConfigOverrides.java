@@ -37,7 +37,7 @@ final class ConfigOverrides {
     "admin.idleTimeout",
     "health.enabled", "health.interval", "health.timeout",
     "accessLog.enabled",
-    "reload.watch", "reload.removedRoutes", "reload.closeAfter",
+    "reload.watch", "reload.removedRoutes", "reload.closeAfter", "reload.maxFileSize",
     "shutdown.drain",
     "state.dir",
     "limits.requestLine", "limits.headerSize", "limits.headerCount", "limits.requestHeadTimeout",

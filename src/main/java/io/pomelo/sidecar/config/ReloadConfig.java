@@ -9,8 +9,25 @@ import java.time.Duration;
  * @param removedRoutes default {@code drain}: what happens to open connections of a route that a reload removed
  * @param closeAfter    default 30s: with {@code close-after}, how long they may stay before the sidecar closes them
  *                      with WebSocket close code 1012 (service restart)
+ * @param maxFileSize   default 4 MiB: the most bytes servers.json, a certificate, key or keystore file, or the admin
+ *                      token file may have; a larger file, or one that is not a regular file, is refused unread
  */
-public record ReloadConfig(boolean watch, RemovedRoutes removedRoutes, Duration closeAfter) {
+public record ReloadConfig(boolean watch, RemovedRoutes removedRoutes, Duration closeAfter, long maxFileSize) {
+
+  public static final long DEFAULT_MAX_FILE_SIZE = 4L << 20;
+  /** Files are read into one array, and no input of the sidecar's comes near this. */
+  public static final long MOST_MAX_FILE_SIZE = 1L << 30;
+
+  public ReloadConfig {
+    if (maxFileSize <= 0 || maxFileSize > MOST_MAX_FILE_SIZE) {
+      throw new IllegalArgumentException("maxFileSize must be more than 0 and at most 1 GiB: " + maxFileSize);
+    }
+  }
+
+  /** With the default {@code maxFileSize}. */
+  public ReloadConfig(boolean watch, RemovedRoutes removedRoutes, Duration closeAfter) {
+    this(watch, removedRoutes, closeAfter, DEFAULT_MAX_FILE_SIZE);
+  }
 
   /** The policy for connections on a route that no longer exists. */
   public enum RemovedRoutes {
@@ -29,6 +46,10 @@ public record ReloadConfig(boolean watch, RemovedRoutes removedRoutes, Duration 
   }
 
   public static ReloadConfig defaults() {
-    return new ReloadConfig(true, RemovedRoutes.DRAIN, Duration.ofSeconds(30));
+    return new ReloadConfig(true, RemovedRoutes.DRAIN, Duration.ofSeconds(30), DEFAULT_MAX_FILE_SIZE);
+  }
+
+  public ReloadConfig withMaxFileSize(long value) {
+    return new ReloadConfig(watch, removedRoutes, closeAfter, value);
   }
 }

@@ -1,21 +1,21 @@
 package io.pomelo.sidecar.config;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
+import io.vertx.config.spi.utils.Processors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * Reads sidecar.yaml (or .json) through Vert.x Config, applies {@link ConfigOverrides} and checks the result.
- * Relative paths in the file are relative to the file's directory, so {@code conf/sidecar.yaml} can name
- * {@code servers.json} beside it whatever the working directory.
+ * Reads sidecar.yaml (or .json) with Vert.x Config's YAML or JSON processor, applies {@link ConfigOverrides} and
+ * checks the result. Relative paths in the file are relative to the file's directory, so {@code conf/sidecar.yaml}
+ * can name {@code servers.json} beside it whatever the working directory. The file itself must be a regular file
+ * within the default {@code reload.maxFileSize}: it is read before its own settings are known.
  */
 public final class SidecarConfigLoader {
 
@@ -39,31 +39,22 @@ public final class SidecarConfigLoader {
    * uses it to move the listener to 127.0.0.1:8443 while {@code -D} and environment overrides still win.
    */
   public Future<SidecarConfig> load(Path file, JsonObject layer) {
-    if (!Files.isRegularFile(file)) {
-      return Future.failedFuture(new ConfigException(file.toString(), "", null,
-        Files.exists(file) ? "is not a regular file" : "no such file"));
-    }
     String name = file.getFileName().toString();
     String format = name.endsWith(".json") ? "json" : "yaml";
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
-      .setScanPeriod(-1)
-      .setIncludeDefaultStores(false)
-      .addStore(new ConfigStoreOptions().setType("file").setFormat(format)
-        .setConfig(new JsonObject().put("path", file.toAbsolutePath().toString()))));
-    return retriever.getConfig()
-      .transform(ar -> {
-        retriever.close();
-        if (ar.failed()) {
-          Throwable cause = ar.cause();
+    // Read here rather than by Vert.x Config's file store, which would open a FIFO and read a file of any size.
+    return vertx.executeBlocking(() -> BoundedFile.configurationFile().read(file, ""), false)
+      .compose(bytes -> Processors.get(format).process(vertx, new JsonObject(), Buffer.buffer(bytes))
+        .recover(cause -> {
           String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
           return Future.failedFuture(new ConfigException(file.toString(), "", null,
-            "cannot be read as " + format.toUpperCase(java.util.Locale.ROOT) + ": " + oneLine(message)));
-        }
-        JsonObject root = ar.result().copy().mergeIn(layer, true);
+            "cannot be read as " + format.toUpperCase(Locale.ROOT) + ": " + oneLine(message)));
+        }))
+      // Off the event loop too: reading resolves admin.host and reads admin.tokenFile.
+      .compose(document -> vertx.executeBlocking(() -> {
+        JsonObject root = document.copy().mergeIn(layer, true);
         Map<String, String> sources = ConfigOverrides.apply(root, env, properties);
-        // Off the event loop: reading resolves admin.host and reads admin.tokenFile, and a reload runs here too.
-        return vertx.executeBlocking(() -> new SidecarConfigReader(file, sources, env).read(root), false);
-      });
+        return new SidecarConfigReader(file, sources, env).read(root);
+      }, false));
   }
 
   private static String oneLine(String message) {

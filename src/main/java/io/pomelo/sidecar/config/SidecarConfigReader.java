@@ -3,6 +3,7 @@ package io.pomelo.sidecar.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ final class SidecarConfigReader {
     Map.entry("admin", Set.of("host", "port", "token", "tokenFile", "allowedHosts", "maxConnections", "idleTimeout")),
     Map.entry("health", Set.of("enabled", "interval", "timeout")),
     Map.entry("accessLog", Set.of("enabled")),
-    Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter")),
+    Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter", "maxFileSize")),
     Map.entry("shutdown", Set.of("drain")),
     Map.entry("state", Set.of("dir")),
     Map.entry("limits", Set.of("requestLine", "headerSize", "headerCount", "requestHeadTimeout",
@@ -82,7 +83,13 @@ final class SidecarConfigReader {
       duration(root, "proxy", "connectTimeout", proxyDefaults.connectTimeout()),
       duration(root, "proxy", "upgradeTimeout", proxyDefaults.upgradeTimeout()),
       duration(root, "proxy", "responseTimeout", proxyDefaults.responseTimeout()));
-    AdminConfig admin = admin(root);
+    // Before admin: the token file is read under reload.maxFileSize.
+    ReloadConfig reload = new ReloadConfig(
+      bool(section(root, "reload").getValue("watch"), "reload.watch", true),
+      removedRoutes(section(root, "reload").getValue("removedRoutes")),
+      duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()),
+      maxFileSize(section(root, "reload").getValue("maxFileSize")));
+    AdminConfig admin = admin(root, BoundedFile.limitedBy(reload));
     HealthConfig healthDefaults = HealthConfig.defaults();
     HealthConfig health = new HealthConfig(
       bool(section(root, "health").getValue("enabled"), "health.enabled", healthDefaults.enabled()),
@@ -90,10 +97,6 @@ final class SidecarConfigReader {
       duration(root, "health", "timeout", healthDefaults.timeout()));
     AccessLogConfig accessLog = new AccessLogConfig(
       bool(section(root, "accessLog").getValue("enabled"), "accessLog.enabled", true));
-    ReloadConfig reload = new ReloadConfig(
-      bool(section(root, "reload").getValue("watch"), "reload.watch", true),
-      removedRoutes(section(root, "reload").getValue("removedRoutes")),
-      duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()));
     ShutdownConfig shutdown = new ShutdownConfig(
       duration(root, "shutdown", "drain", ShutdownConfig.defaults().drain()));
     String stateDir = string(root, "state", "dir", "");
@@ -108,7 +111,7 @@ final class SidecarConfigReader {
   }
 
   /** The admin listener and its token: from admin.token, or the content of admin.tokenFile, never both. */
-  private AdminConfig admin(JsonObject root) {
+  private AdminConfig admin(JsonObject root, BoundedFile files) {
     ListenerConfig listener = new ListenerConfig(
       string(root, "admin", "host", "127.0.0.1"), port(root, "admin", "port", 9090));
     String token = string(root, "admin", "token", "");
@@ -120,12 +123,12 @@ final class SidecarConfigReader {
         problem("admin.tokenFile", fileName, "set admin.token or admin.tokenFile, not both");
       } else {
         try {
-          token = java.nio.file.Files.readString(tokenFile).trim();
+          token = new String(files.read(tokenFile, "admin.tokenFile"), StandardCharsets.UTF_8).trim();
           if (token.isEmpty()) {
             problem("admin.tokenFile", fileName, "is empty; it must hold the token");
           }
-        } catch (java.io.IOException | RuntimeException e) {
-          problem("admin.tokenFile", fileName, "cannot be read (" + e + ")");
+        } catch (ConfigException e) {
+          problems.addAll(e.problems());
         }
       }
     }
@@ -328,6 +331,22 @@ final class SidecarConfigReader {
       problem("reload.removedRoutes", value, e.getMessage());
       return ReloadConfig.RemovedRoutes.DRAIN;
     }
+  }
+
+  private long maxFileSize(Object value) {
+    if (value == null) {
+      return ReloadConfig.DEFAULT_MAX_FILE_SIZE;
+    }
+    try {
+      long bytes = Sizes.parse(value.toString());
+      if (bytes > 0 && bytes <= ReloadConfig.MOST_MAX_FILE_SIZE) {
+        return bytes;
+      }
+      problem("reload.maxFileSize", value, "must be more than 0 and at most 1GiB");
+    } catch (IllegalArgumentException e) {
+      problem("reload.maxFileSize", value, e.getMessage());
+    }
+    return ReloadConfig.DEFAULT_MAX_FILE_SIZE;
   }
 
   private JsonObject section(JsonObject root, String name) {

@@ -1,9 +1,10 @@
 package io.pomelo.sidecar.pomelo;
 
+import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.pomelo.JsValue.JsArray;
 import io.pomelo.sidecar.pomelo.JsValue.JsObject;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,11 +24,17 @@ public final class ServersFileReader {
   private ServersFileReader() {
   }
 
+  /** Like {@link #read(Path, String, BoundedFile)}, held to the default {@code reload.maxFileSize}. */
+  public static ServersFile read(Path serversJson, String environment) throws ConfigException {
+    return read(serversJson, environment, BoundedFile.limitedBy(ReloadConfig.defaults()));
+  }
+
   /**
    * Reads {@code serversJson}, or when it does not exist {@code <its folder>/<environment>/<its name>}: Pomelo
-   * tries {@code config/servers.json} first and then {@code config/development/servers.json}.
+   * tries {@code config/servers.json} first and then {@code config/development/servers.json}. Either must be a
+   * regular file within {@code files}' limit.
    */
-  public static ServersFile read(Path serversJson, String environment) throws ConfigException {
+  public static ServersFile read(Path serversJson, String environment, BoundedFile files) throws ConfigException {
     Objects.requireNonNull(serversJson, "serversJson");
     Objects.requireNonNull(environment, "environment");
     Path chosen = serversJson;
@@ -40,13 +47,7 @@ public final class ServersFileReader {
       }
       chosen = inEnvironmentDirectory;
     }
-    byte[] content;
-    try {
-      content = Files.readAllBytes(chosen);
-    } catch (IOException e) {
-      throw new ConfigException(chosen.toString(), "", null, "cannot be read: " + e);
-    }
-    return parse(chosen.toString(), chosen, content, environment);
+    return parse(chosen.toString(), chosen, files.read(chosen, ""), environment);
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.pomelo.sidecar.tls;
 
+import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
+import io.pomelo.sidecar.config.ReloadConfig;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -13,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -41,12 +42,14 @@ public final class CertificateLoader {
   private CertificateLoader() {
   }
 
-  public static List<LoadedCertificate> loadAll(List<CertificateConfig> configs, Instant now) throws ConfigException {
+  /** Each file is read through {@code files}: a regular file within its limit, or a problem naming it. */
+  public static List<LoadedCertificate> loadAll(List<CertificateConfig> configs, Instant now, BoundedFile files)
+    throws ConfigException {
     List<LoadedCertificate> loaded = new ArrayList<>();
     List<ConfigProblem> problems = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       try {
-        loaded.add(load(configs.get(i), "tls.certificates[" + i + "]", now));
+        loaded.add(load(configs.get(i), "tls.certificates[" + i + "]", now, files));
       } catch (ConfigException e) {
         problems.addAll(e.problems());
       }
@@ -57,8 +60,14 @@ public final class CertificateLoader {
     return loaded;
   }
 
+  /** Like {@link #load(CertificateConfig, String, Instant, BoundedFile)}, held to the default size limit. */
   public static LoadedCertificate load(CertificateConfig config, String place, Instant now) throws ConfigException {
-    LoadedCertificate cert = config.isPem() ? loadPem(config, place) : loadKeystore(config, place);
+    return load(config, place, now, BoundedFile.limitedBy(ReloadConfig.defaults()));
+  }
+
+  public static LoadedCertificate load(CertificateConfig config, String place, Instant now, BoundedFile files)
+    throws ConfigException {
+    LoadedCertificate cert = config.isPem() ? loadPem(config, place, files) : loadKeystore(config, place, files);
     String file = String.valueOf(config.isPem() ? config.certFile() : config.keystore());
     X509Certificate leaf = cert.leaf();
     try {
@@ -76,9 +85,10 @@ public final class CertificateLoader {
     return cert;
   }
 
-  private static LoadedCertificate loadPem(CertificateConfig config, String place) throws ConfigException {
-    byte[] certBytes = read(config.certFile(), place + ".certFile");
-    byte[] keyBytes = read(config.keyFile(), place + ".keyFile");
+  private static LoadedCertificate loadPem(CertificateConfig config, String place, BoundedFile files)
+    throws ConfigException {
+    byte[] certBytes = files.read(config.certFile(), place + ".certFile");
+    byte[] keyBytes = files.read(config.keyFile(), place + ".keyFile");
     List<X509Certificate> chain = new ArrayList<>();
     try {
       for (Certificate c : CertificateFactory.getInstance("X.509")
@@ -114,8 +124,9 @@ public final class CertificateLoader {
       "holds no unencrypted private key (expected -----BEGIN PRIVATE KEY-----, RSA or EC PRIVATE KEY)");
   }
 
-  private static LoadedCertificate loadKeystore(CertificateConfig config, String place) throws ConfigException {
-    byte[] bytes = read(config.keystore(), place + ".keystore");
+  private static LoadedCertificate loadKeystore(CertificateConfig config, String place, BoundedFile files)
+    throws ConfigException {
+    byte[] bytes = files.read(config.keystore(), place + ".keystore");
     char[] password = config.password() == null ? new char[0] : config.password().toCharArray();
     try (InputStream in = new ByteArrayInputStream(bytes)) {
       KeyStore store = KeyStore.getInstance("PKCS12");
@@ -139,15 +150,6 @@ public final class CertificateLoader {
     }
     throw new ConfigException(config.keystore().toString(), place + ".keystore", null,
       "holds no private key entry with a certificate chain");
-  }
-
-  private static byte[] read(Path file, String place) throws ConfigException {
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new ConfigException(file.toString(), place, null,
-        Files.exists(file) ? "cannot be read: " + e.getMessage() : "no such file");
-    }
   }
 
   /** Signs a probe with the key and verifies it with the certificate: works for RSA, EC and EdDSA alike. */

@@ -3,6 +3,7 @@ package io.pomelo.sidecar.cli;
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.SidecarConfigLoader;
+import io.pomelo.sidecar.testing.SpecialFiles;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** {@code check} on real files: the table, the JSON the admin API serves, every problem at once, warnings. */
 class CheckCommandTest {
@@ -146,6 +149,34 @@ class CheckCommandTest {
       .startsWith("  " + dir.resolve("servers.json") + ": development.gate[0].clientPort = 70000: "));
     assertThat(problems).anySatisfy(p -> assertThat(p)
       .startsWith("  " + dir.resolve("servers.json") + ": development.connector[0]"));
+  }
+
+  /** Refused from a stat, never opened: a FIFO read would wait for a writer, and check and run with it. */
+  @Test
+  void aFifoServersJsonAndADirectoryKeyAreProblemsForCheckAndRunNotAHang() throws Exception {
+    Path servers = SpecialFiles.fifo(dir.resolve("servers.json"));
+    Path key = dir.resolve("state/dev-key.pem");
+    Files.delete(key);
+    Files.createDirectory(key);
+    for (String command : List.of("check", "run")) {
+      Result result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run(command, "--config",
+        config.toString()));
+      assertThat(result.code).as(command).isEqualTo(1);
+      assertThat(result.err.lines().toList()).as(command).containsExactly(
+        "pomelo-sidecar: the configuration has 2 problems:",
+        "  " + key + ": tls.certificates[0].keyFile: is a directory, not a regular file",
+        "  " + servers + ": is a FIFO, not a regular file");
+    }
+  }
+
+  @Test
+  void aServersJsonOverReloadMaxFileSizeIsAProblem() throws Exception {
+    Files.writeString(config, Files.readString(config) + "reload: {maxFileSize: 512}\n");
+    Path servers = dir.resolve("servers.json");
+    Result result = run("check", "--config", config.toString());
+    assertThat(result.code).isEqualTo(1);
+    assertThat(result.err).contains("  " + servers + ": is " + Files.size(servers)
+      + " bytes, over reload.maxFileSize (512 bytes)");
   }
 
   @Test

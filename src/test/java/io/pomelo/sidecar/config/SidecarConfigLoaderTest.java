@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.config;
 
+import io.pomelo.sidecar.testing.SpecialFiles;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,15 +10,20 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** sidecar.yaml through Vert.x Config, with the environment and -D overrides the README documents. */
 class SidecarConfigLoaderTest {
+
+  /** Refusals come from a stat, well inside this; a read that opened a FIFO would hang past it. */
+  private static final Duration BOUND = Duration.ofSeconds(5);
 
   @TempDir
   Path dir;
@@ -107,6 +113,25 @@ class SidecarConfigLoaderTest {
   }
 
   @Test
+  void maxFileSizeIsASizeInBinaryUnitsOrBytes() throws Exception {
+    assertThat(load(write("{}\n"), Map.of(), new Properties()).reload().maxFileSize()).isEqualTo(4L << 20);
+    for (Map.Entry<String, Long> ok : Map.of("512KiB", 512L << 10, "4MiB", 4L << 20, "1 GiB", 1L << 30,
+      "1500", 1500L, "64B", 64L).entrySet()) {
+      assertThat(load(write("reload: {maxFileSize: " + ok.getKey() + "}\n"), Map.of(), new Properties())
+        .reload().maxFileSize()).as(ok.getKey()).isEqualTo(ok.getValue());
+    }
+    assertThat(load(write("{}\n"), Map.of("POMELO_SIDECAR_RELOAD_MAXFILESIZE", "1KiB"), new Properties())
+      .reload().maxFileSize()).isEqualTo(1024);
+    Path file = write("reload: {maxFileSize: 0}\n");
+    assertThatThrownBy(() -> load(file, Map.of(), new Properties()))
+      .hasMessage(file + ": reload.maxFileSize = 0: must be more than 0 and at most 1GiB");
+    for (String bad : List.of("4MB", "4 mib", "-1", "1.5MiB", "2GiB", "99999999999999999999")) {
+      assertThatThrownBy(() -> load(write("reload: {maxFileSize: \"" + bad + "\"}\n"), Map.of(), new Properties()))
+        .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining(": reload.maxFileSize = " + bad + ": must be");
+    }
+  }
+
+  @Test
   void aBadOverrideNamesWhereItCameFrom() throws Exception {
     Properties properties = new Properties();
     properties.setProperty("pomelo-sidecar.admin.port", "x");
@@ -120,6 +145,42 @@ class SidecarConfigLoaderTest {
       .isInstanceOf(ConfigException.class).hasMessageStartingWith(dir.resolve("sidecar.yaml") + ": cannot be read as YAML");
     assertThatThrownBy(() -> load(dir.resolve("nope.yaml"), Map.of(), new Properties()))
       .hasMessage(dir.resolve("nope.yaml") + ": no such file");
+  }
+
+  /**
+   * The configuration file is read before its reload.maxFileSize is known, so the default holds for it, whatever it
+   * sets; a FIFO is refused from a stat, never opened.
+   */
+  @Test
+  void theConfigurationFileIsARegularFileWithinTheDefaultLimit() throws Exception {
+    Path fifo = SpecialFiles.fifo(dir.resolve("fifo.yaml"));
+    assertThatThrownBy(() -> assertTimeoutPreemptively(BOUND, () -> load(fifo, Map.of(), new Properties())))
+      .isInstanceOf(ConfigException.class).hasMessage(fifo + ": is a FIFO, not a regular file");
+    Path directory = Files.createDirectory(dir.resolve("conf.yaml"));
+    assertThatThrownBy(() -> load(directory, Map.of(), new Properties()))
+      .hasMessage(directory + ": is a directory, not a regular file");
+    Path big = write("reload: {maxFileSize: 8MiB}\n#" + "x".repeat(4 << 20) + "\n");
+    assertThatThrownBy(() -> load(big, Map.of(), new Properties()))
+      .isInstanceOf(ConfigException.class).hasMessage(big + ": is 4.0 MiB (" + Files.size(big) + " bytes), over "
+        + "the default reload.maxFileSize (4 MiB), which the configuration file is held to since it is read before "
+        + "its own settings");
+    Path real = Files.writeString(Files.createDirectories(dir.resolve("etc")).resolve("sidecar.yaml"),
+      "listen: {port: 8443}\n");
+    Path link = Files.createSymbolicLink(dir.resolve("link.yaml"), real);
+    assertThat(load(link, Map.of(), new Properties()).listen().port()).isEqualTo(8443);
+  }
+
+  @Test
+  void theTokenFileIsARegularFileWithinReloadMaxFileSize() throws Exception {
+    Path fifo = SpecialFiles.fifo(dir.resolve("admin-token"));
+    Path withFifo = write("admin: {tokenFile: admin-token}\n");
+    assertThatThrownBy(() -> assertTimeoutPreemptively(BOUND, () -> load(withFifo, Map.of(), new Properties())))
+      .isInstanceOf(ConfigException.class).hasMessage(fifo + ": admin.tokenFile: is a FIFO, not a regular file");
+    Files.delete(fifo);
+    Path token = Files.writeString(dir.resolve("admin-token"), "t".repeat(2048));
+    Path withBig = write("admin: {tokenFile: admin-token}\nreload: {maxFileSize: 1KiB}\n");
+    assertThatThrownBy(() -> load(withBig, Map.of(), new Properties()))
+      .hasMessage(token + ": admin.tokenFile: is 2.0 KiB, over reload.maxFileSize (1 KiB)");
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.TlsConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.FileWrites;
+import io.pomelo.sidecar.testing.SpecialFiles;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.pomelo.sidecar.tls.DevCertificate;
 import io.vertx.core.Vertx;
@@ -30,6 +31,7 @@ import java.util.Map;
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
 import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** certbot-style renewal: the certificate files are replaced while WebSockets are open. */
@@ -61,7 +63,8 @@ class CertificateReloadTest {
     renewed = DevCertificate.ensure(dir.resolve("renewed"), Instant.now());
     var config = fixture.config(fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of())
       .withTls(new TlsConfig(List.of(CertificateConfig.pem(certFile, keyFile))))
-      .withReload(ReloadConfig.defaults());
+      // 4 KiB: the test pair is under 1 KiB each, so a file over the limit is quick to write.
+      .withReload(ReloadConfig.defaults().withMaxFileSize(4096));
     sidecar = await(fixture.start(vertx, config));
     client = freshClient();
   }
@@ -113,6 +116,43 @@ class CertificateReloadTest {
     assertThat(eventually(() -> sidecar.lastReload().at().isAfter(later)
       && sidecar.lastReload().errors().stream().anyMatch(e -> e.contains("does not belong")))).isTrue();
     assertThat(sidecar.certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
+  }
+
+  /** certbot's live/ files are symlinks into archive/, switched to the new numbered files at each renewal. */
+  @Test
+  void aRenewalThroughSymlinksIsApplied() throws Exception {
+    BigInteger newSerial = serialOf(renewed.certFile());
+    FileWrites.SYMLINK_SWITCH.write(keyFile, Files.readString(renewed.keyFile()));
+    FileWrites.SYMLINK_SWITCH.write(certFile, Files.readString(renewed.certFile()));
+    assertThat(Files.isSymbolicLink(certFile)).isTrue();
+    until(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial));
+    WebSocket ws = await(TestSidecar.connect(freshClient(), sidecar.publicPort(), "/gate/"));
+    assertThat(serial(ws)).isEqualTo(newSerial);
+  }
+
+  @Test
+  void aFifoOrAFileOverTheLimitKeepsTheOldCertificateAndTheNextGoodPairIsApplied() throws Exception {
+    BigInteger serial = sidecar.certificates().get(0).leaf().getSerialNumber();
+    Instant before = Instant.now();
+    Files.delete(certFile);
+    SpecialFiles.fifo(certFile);
+    String fifo = certFile + ": tls.certificates[0].certFile: is a FIFO, not a regular file";
+    until(() -> sidecar.lastReload().at().isAfter(before) && sidecar.lastReload().errors().contains(fifo));
+    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.ERROR);
+    assertThat(serial(await(TestSidecar.connect(freshClient(), sidecar.publicPort(), "/gate/")))).isEqualTo(serial);
+
+    // PEM allows text around the blocks: a real chain padded to 5 KiB.
+    Instant later = Instant.now();
+    FileWrites.ATOMIC_RENAME.write(certFile, "#".repeat(5 * 1024 - 1) + "\n" + Files.readString(renewed.certFile()));
+    String big = certFile + ": tls.certificates[0].certFile: is " + String.format(java.util.Locale.ROOT, "%.1f",
+      Files.size(certFile) / 1024.0) + " KiB, over reload.maxFileSize (4 KiB)";
+    until(() -> sidecar.lastReload().at().isAfter(later) && sidecar.lastReload().errors().contains(big));
+    assertThat(sidecar.certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
+
+    BigInteger newSerial = serialOf(renewed.certFile());
+    FileWrites.ATOMIC_RENAME.write(keyFile, Files.readString(renewed.keyFile()));
+    FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
+    until(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial));
   }
 
   /**
