@@ -211,6 +211,8 @@ final class WebSocketUpgrade {
     final BackendState backend;
     long bytesIn;
     long bytesOut;
+    /** True once the client sent bytes before the 101: it was answered 400, and no tunnel is made. */
+    boolean refused;
     private Channel server;
     private boolean clientLeft;
 
@@ -226,9 +228,6 @@ final class WebSocketUpgrade {
       counters.connectionStarted();
       backend.connectionStarted();
     }
-
-    /** True once the client sent bytes before the 101: it was answered 400, and no tunnel is made. */
-    boolean refused;
 
     /** The client sent bytes before the 101: refused at once, and the server's socket (if any yet) is closed. */
     void sentEarly(HttpServerRequest request, Refusals refusals) {
