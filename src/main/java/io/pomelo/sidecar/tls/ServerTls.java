@@ -27,8 +27,9 @@ public final class ServerTls {
       .setKeyCertOptions(new CertificateKeys(certificates))
       .setTrustOptions(TrustOptions.wrap(new NoClientCertificates()))
       .setEnabledSecureTransportProtocols(PROTOCOLS)
-      // With one certificate SNI changes nothing; with several, the client's name picks the certificate.
-      .setSni(certificates.size() > 1);
+      // Vert.x's SNI builds and keeps a context per name a client sends; the one key manager picks by name instead,
+      // and a reload that adds a certificate needs nothing more (Vert.x reads this flag only when it binds).
+      .setSni(false);
   }
 
   /**
