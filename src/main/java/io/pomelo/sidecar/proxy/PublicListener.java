@@ -90,6 +90,8 @@ public final class PublicListener extends VerticleBase {
       // Vert.x may write directly instead of through a multi-producer queue: ~4.5 KiB less per open connection.
       .setStrictThreadMode(true)
       .setHandle100ContinueAutomatically(false));
+    // HttpServerOptions takes the TLS options field by field; without the suites the bind would get Netty's defaults.
+    tls.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
     server = vertx.createHttpServer(options)
       .connectionHandler(gate::connected)
       .invalidRequestHandler(limits.invalidRequestHandler())

@@ -19,16 +19,39 @@ public final class ServerTls {
   /** TLS 1.0 and 1.1 are off: WeChat and every current browser speak 1.2 or 1.3. */
   public static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
+  /**
+   * Mozilla's "intermediate" list without its DHE suites: forward secrecy (ECDHE) and AEAD (GCM, ChaCha20-Poly1305)
+   * only, so no RSA key exchange and no CBC. TLS 1.3's three suites must be named too: without them Netty turns
+   * TLS 1.3 off.
+   */
+  public static final List<String> CIPHER_SUITES = List.of(
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
   private ServerTls() {
   }
 
+  /**
+   * The public listener's TLS: these certificates, {@link #PROTOCOLS} and {@link #CIPHER_SUITES}, no client
+   * certificates.
+   */
   public static ServerSSLOptions options(List<LoadedCertificate> certificates) {
-    return new ServerSSLOptions()
+    ServerSSLOptions options = new ServerSSLOptions()
       .setKeyCertOptions(new CertificateKeys(certificates))
       .setTrustOptions(TrustOptions.wrap(new NoClientCertificates()))
       .setEnabledSecureTransportProtocols(PROTOCOLS)
-      // With one certificate SNI changes nothing; with several, the client's name picks the certificate.
-      .setSni(certificates.size() > 1);
+      // Vert.x's SNI builds and keeps a context per name a client sends; the one key manager picks by name instead,
+      // and a reload that adds a certificate needs nothing more (Vert.x reads this flag only when it binds).
+      .setSni(false);
+    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    return options;
   }
 
   /**

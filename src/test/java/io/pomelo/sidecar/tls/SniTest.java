@@ -3,10 +3,13 @@ package io.pomelo.sidecar.tls;
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,6 +134,25 @@ class SniTest {
     }
 
     assertThat(asked).as("certificate requests seen by the client").hasValue(0);
+  }
+
+  /**
+   * Names the JDK's {@code SNIHostName} refuses (an underscore, an empty label) reach BoringSSL as sent: they get the
+   * default certificate, as unknown names do, not a failed handshake. OpenSSL's s_client sends them as given.
+   */
+  @Test
+  void namesTheJdkRefusesGetTheDefaultCertificate() throws Exception {
+    Assumptions.assumeTrue(OpenSSLEngineOptions.isAvailable(), "the JDK's engine refuses such names itself");
+    for (String name : List.of("game_x.test", "a..game-b.test")) {
+      Path out = dir.resolve("s_client.out");
+      Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + sidecar.publicPort(),
+        "-servername", name).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      process.getOutputStream().close();
+      boolean ended = process.waitFor(Await.SECONDS, TimeUnit.SECONDS);
+      process.destroyForcibly();
+      assertThat(ended).as("s_client ended: the handshake with %s finished", name).isTrue();
+      assertThat(Files.readString(out)).as(name).contains("subject=CN = game-a.test");
+    }
   }
 
   private SSLSocket handshake(String serverName, String protocol) throws Exception {
