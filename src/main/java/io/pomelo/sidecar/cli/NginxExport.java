@@ -115,6 +115,9 @@ final class NginxExport {
     line("");
     certificate(certificate.source(), "tls.certificates[" + index + "]");
     line("  ssl_protocols " + String.join(" ", new TreeSet<>(ServerTls.PROTOCOLS)) + ";");
+    // TLS 1.2's suites only: nginx leaves TLS 1.3's to OpenSSL, whose three are the sidecar's three.
+    line("  ssl_ciphers " + String.join(":", ServerTls.CIPHER_SUITES.stream().filter(s -> s.startsWith("TLS_ECDHE_"))
+      .map(NginxExport::openSslName).toList()) + ";");
     line("");
     line("  # Inherited by every location below, as none sets a proxy_set_header of its own.");
     line("  proxy_http_version 1.1;");
@@ -229,5 +232,11 @@ final class NginxExport {
 
   private void line(String text) {
     out.append(text).append('\n');
+  }
+
+  /** {@code TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256} as OpenSSL (and so nginx) spells it: ECDHE-RSA-AES128-GCM-SHA256. */
+  static String openSslName(String iana) {
+    return iana.substring("TLS_".length()).replace("_WITH_", "_").replace("AES_128", "AES128")
+      .replace("AES_256", "AES256").replace("CHACHA20_POLY1305_SHA256", "CHACHA20_POLY1305").replace('_', '-');
   }
 }

@@ -86,6 +86,8 @@ class ExportNginxRenderTest {
       .contains("  ssl_certificate     " + fixture.certificate().certFile() + ";\n")
       .contains("  ssl_certificate_key " + fixture.certificate().keyFile() + ";\n")
       .contains("  ssl_protocols TLSv1.2 TLSv1.3;\n")
+      .contains("  ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+        + "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;\n")
       .contains("  proxy_http_version 1.1;\n")
       .contains("  proxy_set_header Upgrade $http_upgrade;\n")
       .contains("  proxy_set_header Connection $connection_upgrade;\n")
