@@ -86,10 +86,10 @@ class SniTest {
   }
 
   @Test
-  void onlyTls12AndTls13AreSpoken() throws Exception {
+  void bothTls12AndTls13AreSpokenWithSni() throws Exception {
+    // TLS 1.1's refusal is CipherSuitesTest's: the JDK client refuses 1.1 itself, so it cannot show the server's.
     assertThat(handshake("game-a.test", "TLSv1.3").getSession().getProtocol()).isEqualTo("TLSv1.3");
     assertThat(handshake("game-a.test", "TLSv1.2").getSession().getProtocol()).isEqualTo("TLSv1.2");
-    assertThatThrownBy(() -> handshake("game-a.test", "TLSv1.1")).isInstanceOf(javax.net.ssl.SSLException.class);
   }
 
   @Test
