@@ -11,6 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,6 +95,19 @@ final class SocketIoThroughSidecarTest {
     run.assertNoFailuresAdded();
     assertThat(run.through().sessions()).allSatisfy(session ->
       assertThat(session.getInteger("answered")).isEqualTo(2));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"websocket", "polling,websocket"})
+  void webSocketSessionsPassThroughOneServersRouteAsOftenAsDirect(String transports) throws Exception {
+    SocketIoSessions load = new SocketIoSessions(10, transports, Duration.ofSeconds(2), Duration.ofSeconds(6), true);
+
+    Comparison run = compare(load, "/" + SERVER + "/socket.io");
+
+    run.assertNoFailuresAdded();
+    // Polling first must have upgraded, or this would only repeat the polling test.
+    assertThat(run.through().sessions()).filteredOn(session -> session.getBoolean("passed"))
+      .allSatisfy(session -> assertThat(session.getString("transport")).isEqualTo("websocket"));
   }
 
   @Test
