@@ -1,4 +1,5 @@
-// One gate and two connectors, all hybridconnector (WebSocket), for the sidecar's end-to-end tests.
+// One gate and two connectors, all hybridconnector (WebSocket), and two sio servers on Pomelo's default
+// sioconnector (socket.io), for the sidecar's end-to-end tests.
 // config/servers.json and config/master.json are written by the Java test (PomeloCluster) with free ports.
 var pomelo = require('pomelo');
 var forwardedClientAddress = require('./lib/forwarded-client-address');
@@ -17,6 +18,17 @@ app.configure('all', 'gate|connector', function() {
     heartbeat: 3,
     useDict: false,
     useProtobuf: false
+  });
+});
+
+// No connector named: Pomelo's default, the sioconnector (socket.io 1.7.2 on engine.io 1.8.2). The values are
+// Pomelo's own sio template's: without transports engine.io throws on the first request, and without the
+// heartbeats (milliseconds) Pomelo passes 25 and 60, which engine.io reads as a 25 ms ping interval.
+app.configure('all', 'sio', function() {
+  app.set('connectorConfig', {
+    transports: ['websocket', 'polling'],
+    heartbeatTimeout: 60 * 1000,
+    heartbeatInterval: 25 * 1000
   });
 });
 

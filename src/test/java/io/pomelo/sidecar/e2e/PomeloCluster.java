@@ -33,8 +33,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A real Pomelo 2.2.7 cluster (the app in src/test/pomelo): one {@code gate} and two {@code connector}
- * servers, all hybridconnector on 127.0.0.1 with free ports, started under Pomelo's own master.
+ * A real Pomelo 2.2.7 cluster (the app in src/test/pomelo) started under Pomelo's own master with free ports: one
+ * {@code gate} and two {@code connector} servers, all hybridconnector on 127.0.0.1, or ({@link #startSio}) two
+ * {@code sio} servers on Pomelo's default sioconnector (socket.io), which listens on every interface.
  *
  * <p>The app is copied into a directory the caller owns (a {@code @TempDir}) with node_modules
  * symlinked, and config/servers.json and config/master.json are written there, so parallel runs
@@ -47,6 +48,8 @@ public final class PomeloCluster implements AutoCloseable {
   /** Ids of the connectors, in the order the gate hands them out (uid mod 2). */
   public static final List<String> CONNECTOR_IDS = List.of("connector-server-1", "connector-server-2");
   public static final String GATE_ID = "gate-server-1";
+  /** Ids of the sio servers of {@link #startSio}. */
+  public static final List<String> SIO_IDS = List.of("sio-server-1", "sio-server-2");
 
   private static final String HOST = "127.0.0.1";
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
@@ -80,6 +83,19 @@ public final class PomeloCluster implements AutoCloseable {
    * @param publicHost what the gate's {@code queryEntry} returns as {@code host} (the sidecar's name)
    */
   public static PomeloCluster start(Path workDir, String publicHost) throws IOException, InterruptedException {
+    Map<String, List<String>> servers = new LinkedHashMap<>();
+    servers.put("gate", List.of(GATE_ID));
+    servers.put("connector", CONNECTOR_IDS);
+    return start(workDir, publicHost, servers);
+  }
+
+  /** Starts only the two {@code sio} servers ({@link #SIO_IDS}): socket.io tests need no gate. */
+  public static PomeloCluster startSio(Path workDir) throws IOException, InterruptedException {
+    return start(workDir, HOST, Map.of("sio", SIO_IDS));
+  }
+
+  private static PomeloCluster start(Path workDir, String publicHost, Map<String, List<String>> idsByType)
+    throws IOException, InterruptedException {
     Path source = projectDir().resolve("src/test/pomelo");
     Path nodeModules = source.resolve("node_modules");
     if (!Files.isDirectory(nodeModules.resolve("pomelo"))) {
@@ -92,11 +108,10 @@ public final class PomeloCluster implements AutoCloseable {
     Files.createSymbolicLink(appDir.resolve("node_modules"), nodeModules);
 
     List<FrontendServer> frontends = new ArrayList<>();
-    JsonObject servers = new JsonObject()
-      .put("gate", new JsonArray().add(serverEntry(GATE_ID, frontends, "gate")))
-      .put("connector", new JsonArray(CONNECTOR_IDS.stream()
-        .map(id -> serverEntry(id, frontends, "connector"))
-        .collect(Collectors.toList())));
+    JsonObject servers = new JsonObject();
+    idsByType.forEach((serverType, ids) -> servers.put(serverType, new JsonArray(ids.stream()
+      .map(id -> serverEntry(id, frontends, serverType))
+      .collect(Collectors.toList()))));
     Files.writeString(appDir.resolve("config/servers.json"),
       new JsonObject().put(ENVIRONMENT, servers).encodePrettily());
     Files.writeString(appDir.resolve("config/master.json"), new JsonObject().put(ENVIRONMENT, new JsonObject()
@@ -122,7 +137,7 @@ public final class PomeloCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** Every frontend, the gate first, then the connectors in id order. */
+  /** Every frontend in servers.json order: the gate, then the connectors in id order; or the sio servers. */
   public List<FrontendServer> frontends() {
     return frontends;
   }
@@ -145,6 +160,11 @@ public final class PomeloCluster implements AutoCloseable {
   /** {@code ws://127.0.0.1:<clientPort>/} of one frontend, bypassing any proxy. */
   public URI directUri(String id) {
     return URI.create("ws://" + HOST + ":" + frontend(id).clientPort() + "/");
+  }
+
+  /** {@code http://127.0.0.1:<clientPort>} of one frontend, bypassing any proxy: where a socket.io client starts. */
+  public URI directHttpUri(String id) {
+    return URI.create("http://" + HOST + ":" + frontend(id).clientPort());
   }
 
   /** The servers.json this cluster was started from, as the sidecar would read it. */

@@ -1,0 +1,155 @@
+package io.pomelo.sidecar.e2e;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.DialAddress;
+import io.pomelo.sidecar.config.RoutesConfig;
+import io.pomelo.sidecar.config.TypeRoutesConfig;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static io.pomelo.sidecar.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real socket.io-client 1.7.2 sessions against a real Pomelo sioconnector (Pomelo's default connector), direct and
+ * through the sidecar at the same time under the same load: the sidecar may add no failures to what engine.io 1.8.2
+ * on this Node does by itself. The {@code sio} type has {@code stripPrefix}, so {@code /sio-server-1/socket.io/}
+ * reaches the server as {@code /socket.io/}.
+ */
+final class SocketIoThroughSidecarTest {
+
+  private static final String SERVER = "sio-server-1";
+  /** The issue's load at five times the sessions, each from its own address as players are. */
+  private static final SocketIoSessions POLLING = new SocketIoSessions(50, "polling", Duration.ofSeconds(5),
+    Duration.ofSeconds(12), true);
+
+  @TempDir
+  static Path workDir;
+  private static PomeloCluster cluster;
+  private static Vertx vertx;
+  private static Sidecar sidecar;
+  private static TestSidecar fixture;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = PomeloCluster.startSio(workDir);
+    vertx = Vertx.vertx();
+    fixture = new TestSidecar(workDir);
+    RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST,
+      Map.of("sio", new TypeRoutesConfig(true, null)), List.of(), Map.of());
+    sidecar = await(fixture.start(vertx, fixture.config(cluster.serversJson(), routes, Duration.ofSeconds(3),
+      Duration.ofSeconds(10))));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (sidecar != null) {
+        await(sidecar.stop(Duration.ZERO));
+      }
+      if (vertx != null) {
+        await(vertx.close());
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  @Test
+  void pollingSessionsPassThroughOneServersRouteAsOftenAsDirect() throws Exception {
+    Comparison run = compare(POLLING, "/" + SERVER + "/socket.io");
+
+    run.assertNoFailuresAdded();
+    assertThat(run.through().sessions()).allSatisfy(session ->
+      assertThat(session.getJsonArray("serverIds").getList()).containsOnly(SERVER));
+  }
+
+  @Test
+  void aPollHeldForAWholePingIntervalKeepsItsSession() throws Exception {
+    // A request at 0 s and one at 30 s: in between each session's poll is held until engine.io's 25 s ping.
+    SocketIoSessions quiet = new SocketIoSessions(10, "polling", Duration.ofSeconds(30), Duration.ofSeconds(31),
+      true);
+
+    Comparison run = compare(quiet, "/" + SERVER + "/socket.io");
+
+    run.assertNoFailuresAdded();
+    assertThat(run.through().sessions()).allSatisfy(session ->
+      assertThat(session.getInteger("answered")).isEqualTo(2));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"websocket", "polling,websocket"})
+  void webSocketSessionsPassThroughOneServersRouteAsOftenAsDirect(String transports) throws Exception {
+    SocketIoSessions load = new SocketIoSessions(10, transports, Duration.ofSeconds(2), Duration.ofSeconds(6), true);
+
+    Comparison run = compare(load, "/" + SERVER + "/socket.io");
+
+    run.assertNoFailuresAdded();
+    // Polling first must have upgraded, or this would only repeat the polling test.
+    assertThat(run.through().sessions()).filteredOn(session -> session.getBoolean("passed"))
+      .allSatisfy(session -> assertThat(session.getString("transport")).isEqualTo("websocket"));
+  }
+
+  @Test
+  @Disabled("issue 16: a type route spreads one engine.io session's polls over both servers (400 Session ID "
+    + "unknown); it needs session affinity. Measured 0/10 through /sio/ against 10/10 direct")
+  void pollingSessionsPassThroughTheTypeRouteAsOftenAsDirect() throws Exception {
+    compare(POLLING, "/sio/socket.io").assertNoFailuresAdded();
+  }
+
+  /** The same sessions run direct to {@link #SERVER} and through {@code path} on the sidecar, both at once. */
+  private static Comparison compare(SocketIoSessions load, String path) {
+    // Two threads of their own: each only waits for its Node process.
+    ExecutorService drivers = Executors.newFixedThreadPool(2);
+    try {
+      CompletableFuture<SocketIoSessions.Summary> direct = CompletableFuture.supplyAsync(() ->
+        run(load, cluster.directHttpUri(SERVER), "/socket.io", null), drivers);
+      CompletableFuture<SocketIoSessions.Summary> through = CompletableFuture.supplyAsync(() ->
+        run(load, URI.create("https://127.0.0.1:" + sidecar.publicPort()), path, fixture.certificate().certFile()),
+        drivers);
+      return new Comparison(path, direct.join(), through.join());
+    } finally {
+      drivers.shutdownNow();
+    }
+  }
+
+  private static SocketIoSessions.Summary run(SocketIoSessions load, URI base, String path, Path trust) {
+    try {
+      return load.run(base, path, trust);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private record Comparison(String path, SocketIoSessions.Summary direct, SocketIoSessions.Summary through) {
+
+    void assertNoFailuresAdded() {
+      assertThat(direct.passed()).as("direct to %s: %s", SERVER, direct).isPositive();
+      assertThat(through.passed()).as("through %s (direct: %s): %s", path, direct, through)
+        .isGreaterThanOrEqualTo(direct.passed());
+    }
+  }
+}
