@@ -21,9 +21,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Plain HTTP on a route (socket.io long-polling, health pages): handed to vertx-http-proxy, which gets chunking and
  * streaming right. The route and target were chosen once by the caller; the proxy object is per request only because
- * its origin is fixed at creation. Each phase has its clock: getting a connection (from the pool or a new one) within
- * {@code proxy.connectTimeout}, else 502; the server's response within {@code proxy.responseTimeout} of silence, else
- * 504. An answer the sidecar made itself (502, 504) closes the client's connection.
+ * its origin is fixed at creation. Each phase has its clock: a new connection within {@code proxy.connectTimeout}, else
+ * 502; a connection of the pool (all busy) within the same, else 504; the server's response within
+ * {@code proxy.responseTimeout} of silence, else 504. An answer the sidecar made itself closes the client's connection.
  */
 final class HttpForwarding {
 
