@@ -28,11 +28,11 @@ import java.util.concurrent.Executor;
  */
 final class AcceptCounting extends SSLEngineOptions {
 
-  /** Set on a channel when its handshake succeeded: the count it holds and the limiter's verdict at accept. */
+  /** Set on a channel when its handshake succeeded: it was counted at accept, with this verdict. */
   static final AttributeKey<Admission> ADMISSION = AttributeKey.valueOf("pomelo-sidecar.admission");
 
-  /** One accepted connection's place in the counts: its address key, and null or the limit it broke. */
-  record Admission(String key, Refusal verdict) {
+  /** The limiter's verdict on an accepted connection: null when it may be served, else the limit it broke. */
+  record Admission(Refusal verdict) {
   }
 
   private final SSLEngineOptions engine;
@@ -134,7 +134,7 @@ final class AcceptCounting extends SSLEngineOptions {
       Refusal verdict = limiter.opened(key);
       handler.handshakeFuture().addListener(f -> {
         if (f.isSuccess() && f.getNow() instanceof Channel channel) {
-          channel.attr(ADMISSION).set(new Admission(key, verdict));
+          channel.attr(ADMISSION).set(new Admission(verdict));
           channel.closeFuture().addListener(c -> limiter.closed(key));
         } else {
           limiter.closed(key);

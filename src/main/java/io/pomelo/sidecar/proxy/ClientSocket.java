@@ -69,7 +69,7 @@ final class ClientSocket {
     Channel channel = connection.channel();
     NetworkMetrics metrics = connection.metrics();
     if (metrics instanceof HttpServerMetrics http) {
-      // The request was paused while the server was dialled, so Vert.x never saw its end; a GET has no body.
+      // Vert.x may not have seen the request end (EarlyBytes passes it on after the head); an upgrade has no body.
       Object requestMetric = ((HttpServerRequestInternal) request).metric();
       HttpResponse response = (HttpResponse) request.response().setStatusCode(101);
       if (!request.isEnded()) {
@@ -90,7 +90,6 @@ final class ClientSocket {
         pipeline.remove(name);
       }
     }
-    // Throws when EarlyBytes found no decoder to stand in for: the caller then closes both sockets.
     pipeline.remove(EarlyBytes.NAME);
     channel.writeAndFlush(HttpHead.encode(channel, "HTTP/1.1 101 Switching Protocols", headers), channel.voidPromise());
     return new ClientSocket(channel, metrics instanceof TCPMetrics tcp ? tcp : null, connection.metric(),

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -26,14 +27,17 @@ final class EarlyBytes extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Puts the guard where the decoder was; runs on the connection's event loop, from within the decoder's own
-   * delivery of the request (Netty defers the decoder's removal until that returns).
+   * Puts the guard where the decoder was and returns true; false when there is no decoder under Vert.x's name (a
+   * Vert.x that changed its pipeline), and nothing was changed. Runs on the connection's event loop, from within the
+   * decoder's own delivery of the request (Netty defers the decoder's removal until that returns); bytes that came
+   * with the request head reach {@code onBytes} before this returns.
    */
-  static void guard(io.netty.channel.Channel channel, Runnable onBytes) {
-    // A Vert.x that renamed its decoder gets no guard; ClientSocket then refuses to make the tunnel.
-    if (channel.pipeline().get(VERTX_DECODER) != null) {
-      channel.pipeline().replace(VERTX_DECODER, NAME, new EarlyBytes(onBytes));
+  static boolean guard(Channel channel, Runnable onBytes) {
+    if (channel.pipeline().get(VERTX_DECODER) == null) {
+      return false;
     }
+    channel.pipeline().replace(VERTX_DECODER, NAME, new EarlyBytes(onBytes));
+    return true;
   }
 
   @Override

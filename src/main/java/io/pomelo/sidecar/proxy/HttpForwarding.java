@@ -5,12 +5,12 @@ import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.MediaType;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
  * Plain HTTP on a route (socket.io long-polling, health pages): handed to vertx-http-proxy, which gets chunking and
  * streaming right. The route and target were chosen once by the caller; the proxy object is per request only because
  * its origin is fixed at creation. Each phase has its clock: a new connection within {@code proxy.connectTimeout}, else
- * 502; a connection of the pool (all busy) within the same, else 504; the server's response within
+ * 502; a connection of the pool (all busy) within twice that, else 504 (twice, so that the pool's clock, which also
+ * runs while a new connection is made, never beats the connect's own); the server's response within
  * {@code proxy.responseTimeout} of silence, else 504. An answer the sidecar made itself closes the client's connection.
  */
 final class HttpForwarding {
@@ -45,7 +46,7 @@ final class HttpForwarding {
     // The client must hear that this connection ends, or it would send its next request on it.
     request.response().headersEndHandler(v -> {
       if (!fromServer[0]) {
-        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        LastAnswer.begin(request);
       }
     });
     // Not endHandler: RequestHeadTimeout holds that one.
@@ -56,7 +57,7 @@ final class HttpForwarding {
     });
     HttpProxy.reverseProxy(OPTIONS, client)
       .origin(ctx -> client.request(new RequestOptions().setServer(origin).setHost(target.host())
-        .setPort(target.port()).setConnectTimeout(connectTimeoutMillis).setIdleTimeout(responseTimeoutMillis)))
+        .setPort(target.port()).setConnectTimeout(2 * connectTimeoutMillis).setIdleTimeout(responseTimeoutMillis)))
       .addInterceptor(new ProxyInterceptor() {
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
@@ -72,8 +73,8 @@ final class HttpForwarding {
             return response;
           }).recover(e -> e instanceof TimeoutException
             ? Future.succeededFuture(context.request().release().response().setStatusCode(504)
-              .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-              .setBody(Body.body(Buffer.buffer("504 Gateway Timeout: " + target.serverId() + "\n"))))
+              .setBody(Body.body(Buffer.buffer("504 Gateway Timeout: " + target.serverId() + "\n"),
+                MediaType.parse("text/plain; charset=utf-8"))))
             : Future.failedFuture(e));
         }
 

@@ -59,20 +59,18 @@ public final class Refusals {
    */
   void refuse(HttpServerRequest request, Refusal refusal, String why) {
     record(refusal);
-    HttpServerResponse response = request.response();
-    if (response.headWritten() || response.ended()) {
+    if (request.response().headWritten() || request.response().ended()) {
       request.connection().close();
       return;
     }
-    response.setStatusCode(refusal.status())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-      .putHeader(HttpHeaders.CONNECTION, "close");
+    HttpServerResponse response = LastAnswer.begin(request).setStatusCode(refusal.status())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (refusal == Refusal.BAD_UPGRADE) {
       // RFC 6455 4.4: say which version the server speaks.
       response.putHeader("Sec-WebSocket-Version", "13");
     } else if (refusal == Refusal.UPGRADE_REQUIRED) {
       response.putHeader(HttpHeaders.UPGRADE, "websocket");
     }
-    response.end(refusal.status() + " " + why + "\n").onComplete(v -> request.connection().close());
+    LastAnswer.end(request, refusal.status() + " " + why + "\n");
   }
 }

@@ -1,7 +1,9 @@
 package io.pomelo.sidecar.proxy;
 
+import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.pomelo.sidecar.config.LimitsConfig;
 import io.vertx.core.Handler;
@@ -43,7 +45,8 @@ final class RequestLimits {
     return request -> {
       Throwable cause = request.decoderResult().cause();
       refusals.record(cause instanceof TooLongHttpLineException ? Refusal.REQUEST_LINE_TOO_LONG
-        : cause instanceof TooLongHttpHeaderException ? Refusal.HEADERS_TOO_LARGE : Refusal.MALFORMED_REQUEST);
+        : cause instanceof TooLongHttpHeaderException ? Refusal.HEADERS_TOO_LARGE
+        : isFraming(cause) ? Refusal.BAD_FRAMING : Refusal.MALFORMED_REQUEST);
       HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
     };
   }
@@ -61,6 +64,18 @@ final class RequestLimits {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Netty's decoder refuses most framing tricks itself, before {@link RequestFraming} sees them; counted as what they
+   * are. Its length and final-coding rules throw plain IllegalArgumentExceptions, known here by what they name.
+   */
+  private static boolean isFraming(Throwable cause) {
+    if (cause instanceof TransferEncodingNotAllowedException || cause instanceof ContentLengthNotAllowedException) {
+      return true;
+    }
+    String message = cause instanceof IllegalArgumentException ? String.valueOf(cause.getMessage()) : "";
+    return message.contains("Content-Length") || message.contains("chunked");
   }
 
   private static boolean isNotTls(Throwable cause) {

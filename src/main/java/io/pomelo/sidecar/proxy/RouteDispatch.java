@@ -7,7 +7,6 @@ import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The public listener's request handler: reads the current route table once, finds the route by longest prefix,
@@ -34,6 +33,10 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    if (LastAnswer.given(request)) {
+      // Pipelined behind an answer that ends the connection, which is closing: never served.
+      return;
+    }
     if (!checks.admit(request)) {
       return;
     }
@@ -43,17 +46,15 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
       if (upgrade) {
         webSockets.unserved(request, null, 404);
       }
-      HttpServerResponse response = request.response().setStatusCode(404)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+      String body = "404 Not Found: no route for this path\n";
       if (upgrade) {
         // A refused upgrade leaves the connection in no state a client can rely on: nginx closes it too.
-        response.putHeader(HttpHeaders.CONNECTION, "close");
+        LastAnswer.begin(request).setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+        LastAnswer.end(request, body);
+      } else {
+        request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end(body);
       }
-      response.end("404 Not Found: no route for this path\n").onComplete(v -> {
-        if (upgrade) {
-          request.connection().close();
-        }
-      });
       return;
     }
     if (!checks.admit(request, route)) {
@@ -65,11 +66,8 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
       if (request.canUpgradeToWebSocket()) {
         webSockets.unserved(request, route, 502);
       }
-      request.response().setStatusCode(502)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .end("502 Bad Gateway: no healthy server for " + route.path() + "\n")
-        .onComplete(v -> request.connection().close());
+      LastAnswer.begin(request).setStatusCode(502).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+      LastAnswer.end(request, "502 Bad Gateway: no healthy server for " + route.path() + "\n");
       return;
     }
     if (request.canUpgradeToWebSocket()) {

@@ -71,7 +71,17 @@ final class WebSocketUpgrade {
     Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target),
       accessLog.enabled());
     // Not paused: the guard must keep reading, to see whatever the client sends before the 101.
-    EarlyBytes.guard(ClientSocket.channelOf(request.connection()), () -> attempt.sentEarly(request, refusals));
+    if (!EarlyBytes.guard(ClientSocket.channelOf(request.connection()), () -> attempt.sentEarly(request, refusals))) {
+      // A Vert.x whose HTTP decoder is not where ClientSocket knows it: no tunnel could be made on this connection.
+      fail(request, 502, target, new IllegalStateException("Vert.x's HTTP pipeline is not the one known here"));
+      finish(attempt, 502, null);
+      return;
+    }
+    if (attempt.refused) {
+      // The bytes came with the request head: refused before any server is dialled.
+      finish(attempt, Refusal.EARLY_BYTES.status(), null);
+      return;
+    }
     MultiMap headers = HopByHop.strip(HttpHeaders.headers().addAll(request.headers()));
     headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
     headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
@@ -84,10 +94,7 @@ final class WebSocketUpgrade {
 
     handshake.connect(target).onComplete(connected -> {
       if (attempt.refused) {
-        if (connected.succeeded()) {
-          connected.result().close();
-        }
-        finish(attempt, Refusal.EARLY_BYTES.status(), null);
+        endRefused(attempt, connected.succeeded() ? connected.result() : null);
         return;
       }
       if (connected.failed()) {
@@ -113,11 +120,10 @@ final class WebSocketUpgrade {
       handshake.send(socket, route.backendUri(request.uri()), headers).onComplete(answered -> {
         vertx.cancelTimer(timer);
         if (attempt.refused) {
-          socket.close();
           if (answered.succeeded()) {
             answered.result().release();
           }
-          finish(attempt, Refusal.EARLY_BYTES.status(), null);
+          endRefused(attempt, socket);
           return;
         }
         if (answered.failed()) {
@@ -174,6 +180,14 @@ final class WebSocketUpgrade {
       client.close();
       finish(attempt, 101, CloseReason.ERROR);
     }
+  }
+
+  /** The end of an upgrade whose client sent bytes before the 101: its server's socket, if any, goes too. */
+  private void endRefused(Attempt attempt, Channel server) {
+    if (server != null) {
+      server.close();
+    }
+    finish(attempt, Refusal.EARLY_BYTES.status(), null);
   }
 
   /**
@@ -267,8 +281,8 @@ final class WebSocketUpgrade {
     // The length is the body's as Vert.x sends it; the server's framing (chunked, close-delimited) was undone.
     headers.remove(HttpHeaders.CONTENT_LENGTH);
     response.headers().addAll(HopByHop.strip(headers));
-    response.putHeader(HttpHeaders.CONNECTION, "close");
     // The request's decoder is gone (EarlyBytes took its place): the connection cannot carry another request.
+    LastAnswer.begin(request);
     response.end(Buffer.buffer(ByteBufUtil.getBytes(answer.content()))).onComplete(v -> request.connection().close());
   }
 
@@ -279,10 +293,8 @@ final class WebSocketUpgrade {
       request.connection().close();
       return;
     }
-    response.setStatusCode(status)
-      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-      .putHeader(HttpHeaders.CONNECTION, "close")
-      .end(status + (status == 504 ? " Gateway Timeout" : " Bad Gateway") + ": " + target.serverId() + "\n")
-      .onComplete(v -> request.connection().close());
+    LastAnswer.begin(request).setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+    LastAnswer.end(request, status + (status == 504 ? " Gateway Timeout" : " Bad Gateway") + ": " + target.serverId()
+      + "\n");
   }
 }

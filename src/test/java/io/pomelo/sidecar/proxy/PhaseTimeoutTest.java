@@ -67,8 +67,12 @@ class PhaseTimeoutTest {
   }
 
   private RawTls start(ProxyConfig proxy) throws Exception {
+    return start(proxy, io.pomelo.sidecar.config.HealthConfig.defaults());
+  }
+
+  private RawTls start(ProxyConfig proxy, io.pomelo.sidecar.config.HealthConfig health) throws Exception {
     SidecarConfig config = fixture.config(fixture.serversJson(servers),
-      new RoutesConfig(true, DialAddress.HOST, Map.of(), List.of(), Map.of()), proxy);
+      new RoutesConfig(true, DialAddress.HOST, Map.of(), List.of(), Map.of()), proxy).withHealth(health);
     Sidecar sidecar = await(fixture.start(vertx, config));
     return new RawTls(fixture.certificate().certFile(), sidecar.publicPort());
   }
@@ -93,7 +97,8 @@ class PhaseTimeoutTest {
       RawTls.send(socket, RawTls.get("/poll-server-1/hang"));
       String answer = RawTls.readAnswer(socket);
       assertThat(RawTls.status(answer)).as(answer).isEqualTo(504);
-      assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+      assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close")
+        .contains("content-type: text/plain");
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(450));
       assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(5))).isTrue();
     }
@@ -118,6 +123,40 @@ class PhaseTimeoutTest {
         RawTls.send(socket, request);
         assertThat(RawTls.status(RawTls.readAnswer(socket))).isEqualTo(502);
         assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(3))).as(request).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aServerThatDoesNotAcceptInTimeGets502ForAPlainRequestAndAnUpgrade() throws Exception {
+    List<java.net.Socket> filling = new java.util.ArrayList<>();
+    try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      // Never accepting, and its accept queue filled: the kernel drops further SYNs, so a connect just waits.
+      for (int i = 0; i < 8; i++) {
+        java.net.Socket s = new java.net.Socket();
+        try {
+          s.connect(full.getLocalSocketAddress(), 200);
+          filling.add(s);
+        } catch (java.net.SocketTimeoutException e) {
+          s.close();
+          break;
+        }
+      }
+      servers.put("full-server-1", Map.entry("full", full.getLocalPort()));
+      // No health checks: they would mark the server down first, and the 502 would be the "no healthy server" one.
+      RawTls raw = start(new ProxyConfig(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(60)),
+        new io.pomelo.sidecar.config.HealthConfig(false, Duration.ofSeconds(5), Duration.ofSeconds(1)));
+      for (String request : List.of(RawTls.get("/full-server-1/x"), RawTls.upgrade("/full-server-1/", ""))) {
+        try (SSLSocket socket = raw.open()) {
+          RawTls.send(socket, request);
+          String answer = RawTls.readAnswer(socket);
+          assertThat(RawTls.status(answer)).as(request + answer).isEqualTo(502);
+          assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(3))).isTrue();
+        }
+      }
+    } finally {
+      for (java.net.Socket s : filling) {
+        s.close();
       }
     }
   }

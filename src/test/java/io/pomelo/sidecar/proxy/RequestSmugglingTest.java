@@ -160,6 +160,31 @@ class RequestSmugglingTest {
   }
 
   @Test
+  void aRequestPipelinedBehindARefusalIsNeverServed() throws Exception {
+    String after = "GET /gate/after-refusal HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    assertRefused("GET /gate/x HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n" + after);
+    assertRefused("GET /gate/%2e%2e/x HTTP/1.1\r\nHost: localhost\r\n\r\n" + after);
+    assertRefused(RawTls.upgrade("/gate/", "Content-Length: 5\r\n") + "hello" + after);
+    try (SSLSocket socket = raw.open()) {
+      RawTls.send(socket, RawTls.upgrade("/nowhere/", "") + after);
+      assertThat(RawTls.status(RawTls.readAnswer(socket))).isEqualTo(404);
+      assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(5))).isTrue();
+    }
+    assertThat(RawTls.status(raw.exchange(RawTls.get("/gate/barrier")))).isEqualTo(200);
+    until(() -> origin.requests().stream().anyMatch(r -> r.line().startsWith("GET /gate/barrier")));
+    assertThat(origin.requests()).noneMatch(r -> r.line().contains("after-refusal"));
+  }
+
+  @Test
+  void framingThatNettyRefusesIsCountedAsFraming() throws Exception {
+    assertRefused("POST /gate/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n"
+      + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    assertRefused("POST /gate/x HTTP/1.0\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    assertRefused("POST /gate/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4, 5\r\n\r\nabcd");
+    assertThat(sidecar.refusals().count(Refusal.BAD_FRAMING)).isEqualTo(3);
+  }
+
+  @Test
   void headersNamedInConnectionDoNotReachTheServer() throws Exception {
     String answer = raw.exchange("GET /gate/hop HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive, X-Hop\r\n"
       + "X-Hop: secret\r\nX-Kept: yes\r\n\r\n");
