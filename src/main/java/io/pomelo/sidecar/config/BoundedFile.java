@@ -8,6 +8,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,12 +65,34 @@ public final class BoundedFile {
     return within(DEADLINE, file, place, () -> checkedRead(file, place));
   }
 
+  /**
+   * Files whose read outlived its deadline and has not returned yet: not read again until it does, so a hung mount
+   * holds one thread per file however often the sidecar reloads.
+   */
+  private static final Set<Path> STUCK = ConcurrentHashMap.newKeySet();
+
   /** The check and the read, on their own thread; the caller waits at most {@code deadline}. */
   static byte[] within(Duration deadline, Path file, String place, Read read) throws ConfigException {
-    Future<byte[]> reading = READERS.submit(read::bytes);
+    Path key = file.toAbsolutePath().normalize();
+    if (STUCK.contains(key)) {
+      throw new ConfigException(file.toString(), place, null, "was not read: an earlier read of it has not returned"
+        + " (a FIFO put in its place, or a hung mount?)");
+    }
+    Future<byte[]> reading = READERS.submit(() -> {
+      try {
+        return read.bytes();
+      } finally {
+        STUCK.remove(key);
+      }
+    });
     try {
       return reading.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      STUCK.add(key);
+      if (reading.isDone()) {
+        // It returned between the deadline and the line above: nothing is stuck.
+        STUCK.remove(key);
+      }
       // An open() on a FIFO ignores the interrupt and stays; a read in progress is closed by it.
       reading.cancel(true);
       String waited = deadline.toMillis() % 1000 == 0 ? deadline.toSeconds() + "s" : deadline.toMillis() + "ms";

@@ -106,6 +106,12 @@ class BoundedFileTest {
         .hasMessage(fifo + ": was not read within 200ms (a FIFO put in its place, or a hung mount?); the read is "
           + "abandoned and later reads do not wait for it");
       assertThat(assertTimeoutPreemptively(BOUND, () -> ONE_KIB.read(good, ""))).isEqualTo("{}".getBytes());
+      // While the abandoned read still hangs, the same file is not read again: one thread per stuck file, at most.
+      assertThatThrownBy(() -> assertTimeoutPreemptively(BOUND, () ->
+        BoundedFile.within(Duration.ofMillis(200), fifo, "", () -> Files.readAllBytes(fifo))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(fifo + ": was not read: an earlier read of it has not returned (a FIFO put in its place, or a "
+          + "hung mount?)");
     } finally {
       SpecialFiles.release(fifo);
     }
