@@ -3,8 +3,6 @@ package io.pomelo.sidecar.proxy;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,18 +20,15 @@ final class HopByHop {
 
   /** Removes them from {@code headers} (names are case-insensitive in a MultiMap) and returns it. */
   static MultiMap strip(MultiMap headers) {
-    List<String> named = new ArrayList<>();
+    // getAll copies, so removing while going through it is safe; most requests have one short Connection value.
     for (String value : headers.getAll(HttpHeaders.CONNECTION)) {
       for (String token : value.split(",")) {
         String name = token.trim();
         // Host names the origin, not the hop: a client must not strip it from what the server sees.
         if (!name.isEmpty() && !name.equalsIgnoreCase("host")) {
-          named.add(name);
+          headers.remove(name);
         }
       }
-    }
-    for (String name : named) {
-      headers.remove(name);
     }
     for (String name : FIXED) {
       headers.remove(name);
