@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything the sidecar learns while it runs, beside the immutable route table: counts per route path and health
- * and connections per backend. A reload calls {@link #follow} with the new table: state for paths and backends
+ * and connections per backend, and which server holds each engine.io session. A reload calls {@link #follow} with the new table: state for paths and backends
  * that stay is kept, new ones start empty and {@link Health#UNKNOWN}, and removed backends are forgotten.
  */
 public final class LiveState {
@@ -23,11 +23,17 @@ public final class LiveState {
   private final Map<String, RouteCounters> routes = new ConcurrentHashMap<>();
   private final Map<TargetKey, BackendState> backends = new ConcurrentHashMap<>();
   private final RouteCounters unmatched = new RouteCounters(UNMATCHED);
+  private final SessionAffinity sessions;
   private final boolean healthAware;
 
   /** @param healthAware whether health marks are kept and used ({@code health.enabled}) */
   public LiveState(boolean healthAware) {
+    this(healthAware, new SessionAffinity());
+  }
+
+  LiveState(boolean healthAware, SessionAffinity sessions) {
     this.healthAware = healthAware;
+    this.sessions = sessions;
   }
 
   /**
@@ -71,6 +77,11 @@ public final class LiveState {
   /** The backends of the current table, for the health checks. */
   public List<BackendState> backends() {
     return List.copyOf(backends.values());
+  }
+
+  /** The engine.io sessions pinned to their servers, for routes that spread over several. */
+  public SessionAffinity sessions() {
+    return sessions;
   }
 
   /** False when {@code health.enabled} is off: every backend is then tried, and nothing is marked. */

@@ -10,7 +10,9 @@ import java.util.List;
  * Picks the backend for a new connection. A {@code /<serverId>/} route always gets its one server: the gate handed
  * that address out, and only a real attempt can tell the client more than a stale check. Every other route (a type,
  * an alias) takes the usable backend with the fewest connections; ties go round-robin, so equal servers share
- * evenly. When none is usable there is no choice, and the caller answers 502 without dialling.
+ * evenly. When none is usable there is no choice, and the caller answers 502 without dialling. On a route that
+ * spreads, a request of a known engine.io session goes to the server that made it, while that server is usable
+ * ({@link SessionAffinity}).
  *
  * <p>One instance per event loop: the round-robin position is plain state, never shared.
  */
@@ -23,11 +25,35 @@ public final class TargetChoice {
     this.live = live;
   }
 
+  /** Whether requests on {@code route} are spread over several servers, so that a session needs pinning. */
+  public static boolean spreads(Route route) {
+    return route.kind() != RouteKind.SERVER && route.kind() != RouteKind.PORT && route.targets().size() > 1;
+  }
+
   /** The target to dial, or null when the route spreads over servers and none of them is usable. */
   public Target choose(Route route) {
+    return choose(route, null);
+  }
+
+  /**
+   * Like {@link #choose(Route)}, but a request of engine.io session {@code sid} (null: none) goes to the server the
+   * session is pinned to while that server is usable; when it is not, the pin is dropped and the choice is the usual.
+   */
+  public Target choose(Route route, String sid) {
     List<Target> targets = route.targets();
     if (route.kind() == RouteKind.SERVER || route.kind() == RouteKind.PORT) {
       return targets.get(0);
+    }
+    if (sid != null && targets.size() > 1) {
+      SessionAffinity sessions = live.sessions();
+      Target pinned = sessions.pinned(sid, route);
+      if (pinned != null) {
+        if (usable(pinned)) {
+          return pinned;
+        }
+        // The session lived in that server's process: another server can only start a new one.
+        sessions.forget(sid);
+      }
     }
     int size = targets.size();
     next = (next + 1) & Integer.MAX_VALUE;
@@ -36,7 +62,7 @@ public final class TargetChoice {
     for (int i = 0; i < size; i++) {
       Target candidate = targets.get((next + i) % size);
       BackendState state = live.backend(candidate);
-      if (live.healthAware() && !state.health().usable()) {
+      if (!usable(state)) {
         continue;
       }
       // Strictly fewer: among equals the first from the rotating start wins, which is the round-robin.
@@ -46,5 +72,13 @@ public final class TargetChoice {
       }
     }
     return best;
+  }
+
+  private boolean usable(Target target) {
+    return usable(live.backend(target));
+  }
+
+  private boolean usable(BackendState state) {
+    return !live.healthAware() || state.health().usable();
   }
 }

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
+import io.pomelo.sidecar.health.SessionAffinity;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Future;
@@ -31,16 +32,19 @@ final class HttpForwarding {
   private static final ProxyOptions OPTIONS = new ProxyOptions().setSupportWebSocket(false);
 
   private final HttpClient client;
+  private final SessionAffinity sessions;
   private final long connectTimeoutMillis;
   private final long responseTimeoutMillis;
 
-  HttpForwarding(HttpClient client, long connectTimeoutMillis, long responseTimeoutMillis) {
+  HttpForwarding(HttpClient client, SessionAffinity sessions, long connectTimeoutMillis, long responseTimeoutMillis) {
     this.client = client;
+    this.sessions = sessions;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.responseTimeoutMillis = responseTimeoutMillis;
   }
 
-  void forward(HttpServerRequest request, Route route, Target target) {
+  /** @param handshake whether the server's answer may pin a new engine.io session to {@code target} */
+  void forward(HttpServerRequest request, Route route, Target target, boolean handshake) {
     SocketAddress origin = SocketAddress.inetSocketAddress(target.port(), target.host());
     boolean[] fromServer = {false};
     // The client must hear that this connection ends, or it would send its next request on it.
@@ -81,6 +85,12 @@ final class HttpForwarding {
         @Override
         public Future<Void> handleProxyResponse(ProxyContext context) {
           HopByHop.strip(context.response().headers());
+          if (handshake && fromServer[0]) {
+            String sid = EngineIoSession.setBy(context.response().headers());
+            if (sid != null) {
+              sessions.learn(sid, target);
+            }
+          }
           return context.sendResponse();
         }
       })

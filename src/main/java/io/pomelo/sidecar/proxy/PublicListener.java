@@ -71,7 +71,7 @@ public final class PublicListener extends VerticleBase {
       new WebSocketUpgrade(vertx,
         new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout())), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
-      new HttpForwarding(client, config.proxy().connectTimeout().toMillis(),
+      new HttpForwarding(client, live.sessions(), config.proxy().connectTimeout().toMillis(),
         config.proxy().responseTimeout().toMillis()), new TargetChoice(live),
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
     HttpServerOptions options = limits.applyTo(new HttpServerOptions()

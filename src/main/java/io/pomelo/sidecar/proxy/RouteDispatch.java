@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The public listener's request handler: reads the current route table once, finds the route by longest prefix,
- * picks a target by health and load ({@link TargetChoice}), and hands the request to the WebSocket or the HTTP path.
+ * picks a target by health, load and engine.io session ({@link TargetChoice}), and hands the request to the WebSocket or the HTTP path.
  * One instance per event loop.
  */
 final class RouteDispatch implements Handler<HttpServerRequest> {
@@ -60,7 +60,9 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
     if (!checks.admit(request, route)) {
       return;
     }
-    Target target = choice.choose(route);
+    // Parsed only where it can change the choice: the query and cookies of every request otherwise stay unread.
+    boolean spreads = TargetChoice.spreads(route);
+    Target target = choice.choose(route, spreads ? EngineIoSession.of(request) : null);
     if (target == null) {
       // Every server of the route failed its last check: dialling one would only make the client wait.
       if (request.canUpgradeToWebSocket()) {
@@ -73,7 +75,7 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
     if (request.canUpgradeToWebSocket()) {
       webSockets.forward(request, route, target);
     } else {
-      http.forward(request, route, target);
+      http.forward(request, route, target, spreads && EngineIoSession.handshake(request));
     }
   }
 }

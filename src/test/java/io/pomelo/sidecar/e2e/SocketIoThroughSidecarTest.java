@@ -109,6 +109,35 @@ final class SocketIoThroughSidecarTest {
       .allSatisfy(session -> assertThat(session.getString("transport")).isEqualTo("websocket"));
   }
 
+  @Test
+  void pollingSessionsThroughTheTypeRouteStayOnTheServerThatMadeThem() throws Exception {
+    Comparison run = compare(POLLING, "/sio/socket.io");
+
+    run.assertNoFailuresAdded();
+    assertOneServerPerSessionAndBothUsed(run.through());
+  }
+
+  @Test
+  void pollingThenUpgradeThroughTheTypeRouteUpgradesOnTheServerThatMadeTheSession() throws Exception {
+    SocketIoSessions load = new SocketIoSessions(10, "polling,websocket", Duration.ofSeconds(2),
+      Duration.ofSeconds(6), true);
+
+    Comparison run = compare(load, "/sio/socket.io");
+
+    run.assertNoFailuresAdded();
+    assertThat(run.through().sessions()).filteredOn(session -> session.getBoolean("passed"))
+      .allSatisfy(session -> assertThat(session.getString("transport")).isEqualTo("websocket"));
+    assertOneServerPerSessionAndBothUsed(run.through());
+  }
+
+  /** Each session answered by one server only, and the sessions spread over both: pinned, and still balanced. */
+  private static void assertOneServerPerSessionAndBothUsed(SocketIoSessions.Summary through) {
+    assertThat(through.sessions()).allSatisfy(session ->
+      assertThat(session.getJsonArray("serverIds").size()).as("servers of %s", session).isLessThanOrEqualTo(1));
+    assertThat(through.sessions()).flatMap(session -> session.getJsonArray("serverIds").getList())
+      .containsAll(PomeloCluster.SIO_IDS);
+  }
+
   /** The same sessions run direct to {@link #SERVER} and through {@code path} on the sidecar, both at once. */
   private static Comparison compare(SocketIoSessions load, String path) {
     // Two threads of their own: each only waits for its Node process.
