@@ -55,6 +55,10 @@ public final class SidecarMeters {
         .tags("reason", refusal.name().toLowerCase(java.util.Locale.ROOT), "status", String.valueOf(refusal.status()))
         .register(registry);
     }
+    // Live state kept across reloads, so one gauge for the process: how full the affinity table is.
+    Gauge.builder("pomelo.sidecar.engineio.sessions", sidecar.live().sessions(), s -> s.size())
+      .description("engine.io sessions pinned to their server on routes that spread (at most 100000)")
+      .strongReference(true).register(registry);
   }
 
   private Counter reloads(String result) {

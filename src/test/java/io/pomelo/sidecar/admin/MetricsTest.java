@@ -90,6 +90,7 @@ class MetricsTest {
     assertThat(value(open, "pomelo_sidecar_certificate_expiry_seconds", Map.of("name", "localhost")))
       .isGreaterThan(0);
     assertThat(value(open, "pomelo_sidecar_reloads_total", Map.of("result", "error"))).isZero();
+    assertThat(value(open, "pomelo_sidecar_engineio_sessions", Map.of())).isZero();
 
     await(ws.close((short) 1000, "done"));
     until(() -> value(scrape(), "pomelo_sidecar_route_closes_total",
