@@ -21,11 +21,13 @@ app.configure('all', 'gate|connector', function() {
   });
 });
 
-// No connector named: Pomelo's default, the sioconnector (socket.io 1.7.2 on engine.io 1.8.2). The values are
+// Pomelo's default connector, the sioconnector (socket.io 1.7.2 on engine.io 1.8.2). The values are
 // Pomelo's own sio template's: without transports engine.io throws on the first request, and without the
 // heartbeats (milliseconds) Pomelo passes 25 and 60, which engine.io reads as a 25 ms ping interval.
 app.configure('all', 'sio', function() {
   app.set('connectorConfig', {
+    // Still the sioconnector, wrapped so sessions see the client's address (lib/forwarded-client-address.js).
+    connector: forwardedClientAddress.sioconnector(['127.0.0.1', '::1']),
     transports: ['websocket', 'polling'],
     heartbeatTimeout: 60 * 1000,
     heartbeatInterval: 25 * 1000

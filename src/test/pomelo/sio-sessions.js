@@ -9,7 +9,8 @@
 // --transports is polling, websocket or polling,websocket (poll first, then upgrade). --ca is the only trust
 // given for https: the client verifies the sidecar's certificate and name against it. --own-addresses connects
 // session i from 127.1.x.y of its own (Linux routes all of 127/8 to loopback), as players on their own addresses
-// would; without it every session comes from 127.0.0.1.
+// would; without it every session comes from 127.0.0.1. Each session's summary has its address and the clientIps
+// its server's answers named (the address Pomelo's session holds).
 var fs = require('fs');
 var http = require('http');
 var https = require('https');
@@ -67,9 +68,9 @@ function clientAddress(index, opts) {
 }
 
 function runSession(index, opts, done) {
-  var result = {session: index, connected: false, sent: 0, answered: 0, pushes: 0, serverIds: [],
-    transport: null, upgraded: false, errors: []};
   var from = clientAddress(index, opts);
+  var result = {session: index, address: from.localAddress || '127.0.0.1', connected: false, sent: 0,
+    answered: 0, pushes: 0, serverIds: [], clientIps: [], transport: null, upgraded: false, errors: []};
   var pending = {};
   var nextId = 1;
   var finished = false;
@@ -184,6 +185,9 @@ function runSession(index, opts, done) {
         result.answered++;
         if (result.serverIds.indexOf(body.serverId) < 0) {
           result.serverIds.push(body.serverId);
+        }
+        if (result.clientIps.indexOf(body.clientIp) < 0) {
+          result.clientIps.push(body.clientIp);
         }
       } else if (message.route === PUSH) {
         result.pushes++;

@@ -1,5 +1,6 @@
-// Pomelo's hybridconnector records the TCP peer as the client address. Behind the sidecar that peer is
-// the sidecar itself, so the real client is read from the WebSocket upgrade request it forwarded.
+// Pomelo's connectors record the TCP peer as the client address. Behind the sidecar that peer is the
+// sidecar itself, so the real client is read from the request it forwarded: the WebSocket upgrade for the
+// hybridconnector, the socket.io handshake (a first poll or an upgrade) for the sioconnector.
 var pomelo = require('pomelo');
 
 // The rightmost X-Forwarded-For entry is the one our trusted proxy added; anything left of it
@@ -39,6 +40,36 @@ exports.hybridconnector = function(trustedProxies) {
   return function(port, host, opts) {
     var connector = new pomelo.connectors.hybridconnector(port, host, opts);
     connector.on('connection', useForwardedAddress.bind(null, trustedProxies));
+    return connector;
+  };
+};
+
+// A dual-stack server sees IPv4 peers as ::ffff:a.b.c.d; Pomelo's other addresses are plain a.b.c.d.
+function plainIp(address) {
+  return typeof address === 'string' ? address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') : null;
+}
+
+// siosocket.socket is the socket.io 1.7 socket, whose handshake holds the first request of its engine.io
+// session. Pomelo 2.2.7 reads handshake.address.address, but socket.io 1.x made handshake.address a string,
+// so without this every sio session's address is undefined, behind a proxy or not.
+function useSioAddress(trustedProxies, siosocket) {
+  var handshake = siosocket.socket && siosocket.socket.handshake;
+  if (!handshake) {
+    return;
+  }
+  var peer = plainIp(handshake.address);
+  var ip = trustedProxies.indexOf(peer) >= 0 ? forwardedIp(handshake.headers) : null;
+  if (ip) {
+    siosocket.proxyAddress = {ip: peer, port: siosocket.remoteAddress.port};
+  }
+  siosocket.remoteAddress = {ip: ip || peer, port: siosocket.remoteAddress.port};
+}
+
+// The same for Pomelo's default connector, the sioconnector: sessions see the client, not the proxy.
+exports.sioconnector = function(trustedProxies) {
+  return function(port, host, opts) {
+    var connector = new pomelo.connectors.sioconnector(port, host, opts);
+    connector.on('connection', useSioAddress.bind(null, trustedProxies));
     return connector;
   };
 };

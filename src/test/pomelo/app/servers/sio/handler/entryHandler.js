@@ -12,10 +12,12 @@ function EntryHandler(app) {
 EntryHandler.prototype.entry = function(msg, session, next) {
   var app = this.app;
   var uid = String(msg.uid);
+  var address = app.get('sessionService').getClientAddressBySessionId(session.id);
   var resp = {
     code: 200,
     serverId: app.getServerId(),
-    echo: msg.msg === undefined ? null : msg.msg
+    echo: msg.msg === undefined ? null : msg.msg,
+    clientIp: address ? address.ip : null
   };
   session.bind(uid, function(err) {
     if (err) {
