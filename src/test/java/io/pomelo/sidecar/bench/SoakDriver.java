@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.bench;
 
 import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static io.pomelo.sidecar.testing.Await.await;
 
 /**
  * The client and server side of bench/soak.sh, on loopback only: echo backends standing in for a gate and two
@@ -54,8 +56,8 @@ public final class SoakDriver {
   private SoakDriver(Path dir, double minutes) throws Exception {
     this.dir = dir;
     this.endNanos = System.nanoTime() + (long) (minutes * 60e9);
-    this.deadPort = freePort();
-    this.sidecarPort = freePort();
+    this.deadPort = Ports.free();
+    this.sidecarPort = Ports.free();
   }
 
   public static void main(String[] args) throws Exception {
@@ -191,15 +193,5 @@ public final class SoakDriver {
   private static JsonObject server(String id, int port) {
     return new JsonObject().put("id", id).put("host", "127.0.0.1").put("port", 40000).put("clientPort", port)
       .put("frontend", true);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

@@ -4,8 +4,8 @@ import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.ListenerConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -18,13 +18,12 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code routes} against a running sidecar with a token, the way an operator runs it. */
@@ -89,10 +88,7 @@ class RoutesCommandTest {
     assertThat(noToken.err).contains("answered 401").contains(RoutesCommand.TOKEN_ENV);
     assertThat(noToken.out).isEmpty();
 
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = Ports.free();
     Result nobody = run(Map.of(), "routes", "--admin", "http://127.0.0.1:" + closed);
     assertThat(nobody.code).isEqualTo(1);
     assertThat(nobody.err).contains("cannot reach the admin API at http://127.0.0.1:" + closed);
@@ -112,13 +108,5 @@ class RoutesCommandTest {
     ((RoutesCommand) cli.getSubcommands().get("routes").getCommand()).env = env;
     int code = cli.execute(args);
     return new Result(code, out.toString(), err.toString());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
   }
 }

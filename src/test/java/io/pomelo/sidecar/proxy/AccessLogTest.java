@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.pomelo.sidecar.testing.Await.await;
-import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -83,7 +83,7 @@ class AccessLogTest {
     assertThat(lines.list).isEmpty();
 
     await(ws.close((short) 1000, "bye"));
-    assertThat(eventually(() -> lines.list.size() == 1)).isTrue();
+    until(() -> lines.list.size() == 1);
     String line = lines.list.get(0).getFormattedMessage();
     assertThat(line).matches("\\S+Z 127\\.0\\.0\\.1:\\d+ /gate/ gate-server-1 127\\.0\\.0\\.1:" + gate.port()
       + " 101 \\d+\\.\\d{3}s in=" + ((2 + 4 + 5) + (2 + 4 + 2 + 3)) + " out=\\d+ close=client");
@@ -91,7 +91,7 @@ class AccessLogTest {
 
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/nowhere/")))
       .isInstanceOf(UpgradeRejectedException.class);
-    assertThat(eventually(() -> lines.list.size() == 2)).isTrue();
+    until(() -> lines.list.size() == 2);
     assertThat(lines.list.get(1).getFormattedMessage()).matches("\\S+ 127\\.0\\.0\\.1:\\d+ /nowhere/ - - 404 .*");
   }
 
@@ -102,7 +102,7 @@ class AccessLogTest {
       .isInstanceOf(UpgradeRejectedException.class);
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     await(ws.close());
-    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
+    until(() -> sidecar.tunnels().size() == 0);
     assertThat(lines.list).isEmpty();
   }
 }

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
-import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -107,8 +107,8 @@ class ClientSocketTest {
     byServer.writeTextMessage("close:4321");
     assertThat(code.get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 4321);
 
-    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
-    assertThat(eventually(() -> sidecar.connections().open() == 0)).isTrue();
+    until(() -> sidecar.tunnels().size() == 0);
+    until(() -> sidecar.connections().open() == 0);
     assertThat(sidecar.live().route("/gate/").closes(CloseReason.CLIENT)
       + sidecar.live().route("/gate/").closes(CloseReason.BACKEND)).isEqualTo(closedBefore + 2);
     assertThat(sidecar.live().route("/gate/").active()).isZero();

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.pomelo.sidecar.testing.Await.await;
-import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Connection floods through the real TLS listener: 503 over the total, 429 over an address's share. */
@@ -77,7 +77,7 @@ class ConnectionFloodTest {
 
     // A tunnel that ends gives its place back.
     held.remove(0).close();
-    assertThat(eventually(() -> sidecar.connections().open("127.0.0.1") <= 3)).isTrue();
+    until(() -> sidecar.connections().open("127.0.0.1") <= 3);
     assertThat(upgradeAndHold()).isEqualTo(101);
   }
 
@@ -123,7 +123,7 @@ class ConnectionFloodTest {
       for (int i = 0; i < 3; i++) {
         handshaking.add(raw.openPlain());
       }
-      assertThat(eventually(() -> sidecar.connections().open() == 3)).isTrue();
+      until(() -> sidecar.connections().open() == 3);
       assertThat(upgradeAndHold()).isEqualTo(503);
       assertThat(gate.upgradePaths()).isEmpty();
     } finally {
@@ -139,7 +139,7 @@ class ConnectionFloodTest {
       }
     });
     held.clear();
-    assertThat(eventually(() -> sidecar.connections().open() == 0)).isTrue();
+    until(() -> sidecar.connections().open() == 0);
     assertThat(upgradeAndHold()).isEqualTo(101);
   }
 
@@ -157,7 +157,7 @@ class ConnectionFloodTest {
       s.close();
     }
     held.clear();
-    assertThat(eventually(() -> sidecar.connections().open() == 0)).isTrue();
-    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
+    until(() -> sidecar.connections().open() == 0);
+    until(() -> sidecar.tunnels().size() == 0);
   }
 }

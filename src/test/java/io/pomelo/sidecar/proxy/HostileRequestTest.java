@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static io.pomelo.sidecar.testing.Await.await;
-import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Clients that misbehave at the HTTP and TLS level, through the real TLS listener on raw sockets. */
@@ -130,7 +130,7 @@ class HostileRequestTest {
       assertThat(closed).isTrue();
       assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofMillis(3000));
     }
-    assertThat(eventually(() -> refused(Refusal.REQUEST_HEAD_TIMEOUT) == 1)).isTrue();
+    until(() -> refused(Refusal.REQUEST_HEAD_TIMEOUT) == 1);
     assertThat(gate.httpUris()).isEmpty();
   }
 
@@ -153,7 +153,7 @@ class HostileRequestTest {
       assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(4))).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(800));
     }
-    assertThat(eventually(() -> refused(Refusal.TLS_HANDSHAKE) == 1)).isTrue();
+    until(() -> refused(Refusal.TLS_HANDSHAKE) == 1);
   }
 
   @Test
@@ -164,7 +164,7 @@ class HostileRequestTest {
       assertThat(answer).doesNotContain("HTTP/1.1");
       assertThat(socket.getInputStream().read()).isEqualTo(-1);
     }
-    assertThat(eventually(() -> refused(Refusal.NOT_TLS) == 1)).isTrue();
+    until(() -> refused(Refusal.NOT_TLS) == 1);
     assertThat(gate.httpUris()).isEmpty();
     assertThat(RawTls.status(raw.exchange(RawTls.get("/gate/after")))).isEqualTo(200);
   }

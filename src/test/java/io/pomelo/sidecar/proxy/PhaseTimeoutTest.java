@@ -5,6 +5,7 @@ import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RawWebSocketBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
@@ -57,7 +58,7 @@ class PhaseTimeoutTest {
     servers = new LinkedHashMap<>();
     servers.put("poll-server-1", Map.entry("poll", slow.actualPort()));
     servers.put("silent-server-1", Map.entry("silent", silent.port()));
-    servers.put("dead-server-1", Map.entry("dead", freePort()));
+    servers.put("dead-server-1", Map.entry("dead", Ports.free()));
   }
 
   @AfterEach
@@ -168,12 +169,6 @@ class PhaseTimeoutTest {
       RawTls.send(socket, RawTls.upgrade("/silent-server-1/", ""));
       assertThat(RawTls.status(RawTls.readAnswer(socket))).isEqualTo(504);
       assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(3))).isTrue();
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

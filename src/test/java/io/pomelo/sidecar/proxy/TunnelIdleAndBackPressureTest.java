@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pomelo.sidecar.testing.Await.await;
-import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Established tunnels: idle timeouts per route, TCP keepalive on both sides, and a client that stops reading. */
@@ -117,8 +117,8 @@ class TunnelIdleAndBackPressureTest {
       assertThat(RawTls.status(RawTls.readAnswer(socket))).isEqualTo(101);
       // ss shows a keepalive timer only on sockets with SO_KEEPALIVE; the test's own raw sockets have none.
       // While bytes are in flight ss shows the retransmission timer instead; the keepalive one shows between sends.
-      assertThat(eventually(() -> ssNow("sport = :" + sidecar.publicPort()).contains("keepalive"))).isTrue();
-      assertThat(eventually(() -> ssNow("dport = :" + pusher.port()).contains("keepalive"))).isTrue();
+      until(() -> ssNow("sport = :" + sidecar.publicPort()).contains("keepalive"));
+      until(() -> ssNow("dport = :" + pusher.port()).contains("keepalive"));
       assertThat(ss("dport = :" + sidecar.publicPort())).doesNotContain("keepalive");
     }
   }
@@ -216,7 +216,7 @@ class TunnelIdleAndBackPressureTest {
       .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(5, TimeUnit.SECONDS);
-    assertThat(eventually(() -> !out.isBlank())).as("ss found the socket: " + filter).isTrue();
+    assertThat(out).as("ss found the socket: " + filter).isNotBlank();
     return out;
   }
 }

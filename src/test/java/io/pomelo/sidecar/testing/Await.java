@@ -38,10 +38,15 @@ public final class Await {
     return condition.getAsBoolean();
   }
 
-  /** Like {@link #eventually}, but fails the test with {@code what} when the deadline passes. */
+  /** Like {@link #eventually}, but fails the test when the deadline passes. */
   public static void until(BooleanSupplier condition) throws InterruptedException {
+    until("the condition", condition);
+  }
+
+  /** Like {@link #eventually}, but fails the test, naming {@code what}, when the deadline passes. */
+  public static void until(String what, BooleanSupplier condition) throws InterruptedException {
     if (!eventually(condition)) {
-      throw new AssertionError("not reached within " + SECONDS + " s");
+      throw new AssertionError(what + ": not reached within " + SECONDS + " s");
     }
   }
 

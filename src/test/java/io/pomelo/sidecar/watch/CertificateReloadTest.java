@@ -30,7 +30,6 @@ import java.util.Map;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
-import static io.pomelo.sidecar.testing.Await.eventually;
 import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,7 +84,7 @@ class CertificateReloadTest {
     // certbot replaces both files; the key first here, so for a moment they do not match.
     FileWrites.ATOMIC_RENAME.write(keyFile, Files.readString(renewed.keyFile()));
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
-    assertThat(eventually(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial))).isTrue();
+    until(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial));
     assertThat(sidecar.lastReload().certificatesReloaded()).isTrue();
 
     // A new client: the first one would resume its TLS session, which still names the old certificate.
@@ -102,8 +101,8 @@ class CertificateReloadTest {
     BigInteger serial = sidecar.certificates().get(0).leaf().getSerialNumber();
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(certFile, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
-    assertThat(eventually(() -> sidecar.lastReload().at().isAfter(before)
-      && sidecar.lastReload().result().equals(ReloadOutcome.ERROR))).isTrue();
+    until(() -> sidecar.lastReload().at().isAfter(before)
+      && sidecar.lastReload().result().equals(ReloadOutcome.ERROR));
     assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains(certFile.toString())
       .contains("tls.certificates[0].certFile"));
     WebSocket ws = await(TestSidecar.connect(freshClient(),
@@ -113,8 +112,8 @@ class CertificateReloadTest {
     // A key that belongs to another certificate is refused too.
     Instant later = Instant.now();
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
-    assertThat(eventually(() -> sidecar.lastReload().at().isAfter(later)
-      && sidecar.lastReload().errors().stream().anyMatch(e -> e.contains("does not belong")))).isTrue();
+    until(() -> sidecar.lastReload().at().isAfter(later)
+      && sidecar.lastReload().errors().stream().anyMatch(e -> e.contains("does not belong")));
     assertThat(sidecar.certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
   }
 

@@ -9,7 +9,7 @@ import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
-import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import io.pomelo.sidecar.testing.FileWrites;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
@@ -121,9 +121,8 @@ class LiveReloadTest {
       Instant before = Instant.now();
       if (i % 5 == 4) {
         style.write(serversJson, broken[i % broken.length]);
-        assertThat(eventually(() -> sidecar.lastReload().at().isAfter(before)
-          && sidecar.lastReload().result().equals(ReloadOutcome.ERROR)))
-          .as("rewrite %d (%s) reported as an error", i, style).isTrue();
+        until("rewrite " + i + " (" + style + ") reported as an error", () -> sidecar.lastReload().at().isAfter(before)
+          && sidecar.lastReload().result().equals(ReloadOutcome.ERROR));
         assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generationBefore);
         assertThat(sidecar.lastReload().errors()).allSatisfy(e -> assertThat(e).contains(serversJson.toString()));
         continue;
@@ -135,8 +134,7 @@ class LiveReloadTest {
       String content = servers(extras);
       style.write(serversJson, content);
       String sha = sha256(content);
-      assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha)))
-        .as("rewrite %d (%s) loaded", i, style).isTrue();
+      until("rewrite " + i + " (" + style + ") loaded", () -> sidecar.routeSnapshot().sha256().equals(sha));
       assertThat(sidecar.routes().paths()).containsAll(extras.stream().map(e -> "/" + e + "/").toList());
     }
 
@@ -169,8 +167,7 @@ class LiveReloadTest {
     String without = servers(List.of());
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, without);
-    assertThat(eventually(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(without))))
-      .isTrue();
+    until(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(without)));
     assertThat(sidecar.lastReload().diff().removed()).containsExactly("/extra-server-1/");
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/extra-server-1/")))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(404));
@@ -200,8 +197,8 @@ class LiveReloadTest {
       .replace("\"clientPort\" : " + gate.port(), "\"clientPort\" : " + other.port());
     Instant before = Instant.now();
     FileWrites.TRUNCATE_AND_WRITE.write(serversJson, moved);
-    assertThat(eventually(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(moved))
-      && !sidecar.lastReload().diff().isEmpty())).isTrue();
+    until(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(moved))
+      && !sidecar.lastReload().diff().isEmpty());
     assertThat(sidecar.lastReload().diff().retargeted()).contains("/gate/", "/gate-server-1/");
     WebSocket fresh = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(fresh, "2")).isEqualTo("other:2");
@@ -214,8 +211,8 @@ class LiveReloadTest {
     long generation = sidecar.routeSnapshot().generation();
     Instant before = Instant.now();
     Files.delete(serversJson);
-    assertThat(eventually(() -> sidecar.lastReload().at().isAfter(before)
-      && sidecar.lastReload().result().equals(ReloadOutcome.ERROR))).isTrue();
+    until(() -> sidecar.lastReload().at().isAfter(before)
+      && sidecar.lastReload().result().equals(ReloadOutcome.ERROR));
     assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains("servers.json"));
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
@@ -223,8 +220,8 @@ class LiveReloadTest {
     String back = servers(List.of("extra-server-2"));
     Instant written = Instant.now();
     Files.writeString(serversJson, back);
-    assertThat(eventually(() -> reloadedAfter(written) && sidecar.routeSnapshot().sha256().equals(sha256(back))
-      && sidecar.lastReload().result().equals(ReloadOutcome.OK))).isTrue();
+    until(() -> reloadedAfter(written) && sidecar.routeSnapshot().sha256().equals(sha256(back))
+      && sidecar.lastReload().result().equals(ReloadOutcome.OK));
     assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.OK);
   }
 
@@ -242,7 +239,7 @@ class LiveReloadTest {
     String changed = servers(List.of("extra-server-3"));
     Instant written = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, changed);
-    assertThat(eventually(() -> reloadedAfter(written))).isTrue();
+    until(() -> reloadedAfter(written));
     assertThat(sidecar.lastReload().diff().added()).containsExactly("/extra-server-3/");
     assertThat(sidecar.lastReload().generation()).isEqualTo(before.generation() + 1);
     assertThat(reloads).hasSize(1);
@@ -257,7 +254,7 @@ class LiveReloadTest {
       FileWrites.TRUNCATE_AND_WRITE.write(serversJson, last);
     }
     String finalContent = last;
-    assertThat(eventually(() -> sidecar.routeSnapshot().sha256().equals(sha256(finalContent)))).isTrue();
+    until(() -> sidecar.routeSnapshot().sha256().equals(sha256(finalContent)));
     assertThat(reloads).as("the truncated file in between is never read").allSatisfy(o ->
       assertThat(o.result()).isNotEqualTo(ReloadOutcome.ERROR));
   }
@@ -269,8 +266,7 @@ class LiveReloadTest {
     String same = servers(List.of()) + "\n";
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, same);
-    assertThat(eventually(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(same))))
-      .isTrue();
+    until(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(same)));
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
     assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.UNCHANGED);
   }
