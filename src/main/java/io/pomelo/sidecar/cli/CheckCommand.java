@@ -51,6 +51,7 @@ final class CheckCommand implements Callable<Integer> {
       return 1;
     }
     ProblemReport.warnings(err, checked.files().warnings());
+    ProblemReport.warnings(err, SocketIoNotes.warnings(checked.config()));
     err.flush();
     if (json) {
       JsonArray routes = new JsonArray();
@@ -82,6 +83,7 @@ final class CheckCommand implements Callable<Integer> {
         .append(" for ").append(String.join(", ", names(cert)))
         .append(", valid until ").append(cert.leaf().getNotAfter().toInstant()).append('\n');
     }
+    b.append(SocketIoNotes.summary(config, files.plan().table())).append('\n');
     return b.toString();
   }
 

@@ -32,6 +32,7 @@ final class ExportNginxCommand implements Callable<Integer> {
       ConfigOptions.Checked checked = options.check(System.getenv());
       String nginx = NginxExport.render(checked.config(), checked.files(), VersionProvider.version());
       ProblemReport.warnings(err, checked.files().warnings());
+      ProblemReport.warnings(err, SocketIoNotes.warnings(checked.config()));
       err.flush();
       out.print(nginx);
       out.flush();

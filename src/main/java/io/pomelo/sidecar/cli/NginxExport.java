@@ -35,6 +35,8 @@ final class NginxExport {
   private final LoadedFiles files;
   private final String version;
   private final Map<List<Target>, String> upstreams = new LinkedHashMap<>();
+  /** The ip_hash twin of each upstream, for the socket.io locations only. */
+  private final Map<List<Target>, String> socketIoUpstreams = new LinkedHashMap<>();
   private final StringBuilder out = new StringBuilder();
 
   private NginxExport(SidecarConfig config, LoadedFiles files, String version) {
@@ -75,6 +77,7 @@ final class NginxExport {
       }
       line("}");
     }
+    socketIoUpstreams();
     List<LoadedCertificate> certificates = files.certificates();
     for (int i = 0; i < certificates.size(); i++) {
       line("");
@@ -141,6 +144,7 @@ final class NginxExport {
       line("  # " + route.kind().label() + " route, " + describe(route));
       line("  location " + word(route.path()) + " {");
       line("    proxy_pass " + passTo(route) + ";");
+      socketIoLocation(route);
       line("  }");
     }
     line("");
@@ -156,6 +160,56 @@ final class NginxExport {
     line("    return 404;");
     line("  }");
     line("}");
+  }
+
+  /**
+   * The upstreams of the socket.io locations: the same servers with {@code ip_hash}, as an engine.io session lives in
+   * the one server process that made it. Separate, so that the WebSocket routes keep nginx's round-robin.
+   */
+  private void socketIoUpstreams() {
+    line("");
+    line("# socket.io (Pomelo's default connector, the sioconnector) answers under <route>socket.io/: each route below");
+    line("# has a location for it. engine.io holds a long-poll until it has something to send, at most one ping");
+    line("# interval (25s by default), and pings every ping interval on an upgraded WebSocket, so proxy.responseTimeout");
+    line("# as proxy_read_timeout never cuts a live session, while a server that stops answering fails in a minute,");
+    line("# not an hour. proxy_buffering stays on: engine.io answers each poll with one whole, small response, which");
+    line("# nginx passes on as soon as it has it; buffering delays only streamed answers, which engine.io never sends.");
+    if (upstreams.isEmpty()) {
+      return;
+    }
+    line("# A session's polls must all reach the server that made it. The sidecar pins each session by its sid, learnt");
+    line("# from the server's io cookie; nginx OSS cannot, so these upstreams pin by the client's address (ip_hash, as");
+    line("# socket.io's docs advise). ip_hash hashes the first three bytes of an IPv4 address: every client behind one");
+    line("# NAT, or in one /24, reaches the same server, and a client whose address changes loses its session.");
+    for (Map.Entry<List<Target>, String> upstream : upstreams.entrySet()) {
+      String name = upstream.getValue() + "_ip_hash";
+      while (upstreams.containsValue(name) || socketIoUpstreams.containsValue(name)) {
+        name = name + "_";
+      }
+      socketIoUpstreams.put(upstream.getKey(), name);
+      line("upstream " + name + " {");
+      line("  ip_hash;");
+      for (Target target : upstream.getKey()) {
+        line("  server " + target.address() + ";  # " + target.serverId());
+      }
+      line("}");
+    }
+  }
+
+  /** socket.io's default path under the route, nested so that it inherits whatever the route's location sets. */
+  private void socketIoLocation(Route route) {
+    String pass = passTo(route);
+    String shared = upstreams.get(route.targets());
+    if (shared != null) {
+      pass = pass.replace("://" + shared, "://" + socketIoUpstreams.get(route.targets()));
+    }
+    line("");
+    line("    # socket.io's polls and upgrades (see the top of this file)");
+    line("    location " + word(route.path() + "socket.io/") + " {");
+    // The route's mapping: a stripped prefix makes /route/socket.io/x reach the server as /socket.io/x.
+    line("      proxy_pass " + (route.stripPrefix() ? pass + "socket.io/" : pass) + ";");
+    line("      proxy_read_timeout " + nginxTime(config.proxy().responseTimeout()) + ";  # proxy.responseTimeout");
+    line("    }");
   }
 
   private void certificate(CertificateConfig source, String place) {

@@ -61,6 +61,11 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
       accessLog, limits, wechat);
   }
 
+  public SidecarConfig withProxy(ProxyConfig value) {
+    return new SidecarConfig(file, listen, tls, pomelo, routes, value, admin, reload, shutdown, stateDir, health,
+      accessLog, limits, wechat);
+  }
+
   public SidecarConfig withAdmin(AdminConfig value) {
     return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, reload, shutdown, stateDir, health,
       accessLog, limits, wechat);

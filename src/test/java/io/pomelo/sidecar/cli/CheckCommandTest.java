@@ -91,6 +91,8 @@ class CheckCommandTest {
     assertThat(result.err).isEmpty();
     List<String> lines = result.out.lines().toList();
     assertThat(lines.get(0)).isEqualTo(config + ": ok, 6 routes");
+    assertThat(lines).contains("socket.io: polls held up to 60s (proxy.responseTimeout); sessions kept on their "
+      + "server on /connector/, /conn/");
     int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("PATH")).findFirst().orElseThrow());
     List<String> table = lines.subList(header, lines.size());
     assertThat(table).containsExactly(
@@ -206,6 +208,28 @@ class CheckCommandTest {
       .anySatisfy(line -> assertThat(line).contains(dir.resolve("servers.json") + ": ").contains("development.gate"))
       .anySatisfy(line -> assertThat(line).contains("connector server 1 gets no /<serverId>/ route"));
     assertThat(result.out).contains("/gate-server-9/").doesNotContain("/gate-server-1/");
+  }
+
+  /** A short response timeout cuts socket.io's held polls; a webSocketOnly type refuses them: said, not failed. */
+  @Test
+  void socketIoNotesSayWhatCutsOrRefusesPolling() throws Exception {
+    Files.writeString(config, Files.readString(config)
+      .replace("connector: {stripPrefix: true}", "connector: {stripPrefix: true, webSocketOnly: true}")
+      .replace("listen: {host: 127.0.0.1, port: 0}", "listen: {host: 127.0.0.1, port: 8443}")
+      + "proxy: {responseTimeout: 20s}\n");
+    String warning = "warning: " + config + ": proxy.responseTimeout = 20s: under 30s: a socket.io connector holds "
+      + "each long-poll up to its ping interval (25s by default), so a poll held longer would get 504 and end its "
+      + "session";
+
+    Result check = run("check", "--config", config.toString());
+    assertThat(check.code).as(check.err).isZero();
+    assertThat(check.err.lines().toList()).containsExactly(warning);
+    assertThat(check.out.lines().toList()).contains("socket.io: polls held up to 20s (proxy.responseTimeout); no "
+      + "polling (webSocketOnly, 426) for type connector");
+
+    Result export = run("export-nginx", "--config", config.toString());
+    assertThat(export.code).as(export.err).isZero();
+    assertThat(export.err.lines().toList()).containsExactly(warning);
   }
 
   @Test

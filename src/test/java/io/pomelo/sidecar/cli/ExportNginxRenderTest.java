@@ -4,6 +4,7 @@ import io.pomelo.sidecar.LoadedFiles;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.pomelo.ServersFile;
 import io.pomelo.sidecar.route.Route;
@@ -54,32 +55,83 @@ class ExportNginxRenderTest {
         server [::1]:3051;  # connector-server-2
       }
       """);
-    assertThat(nginx).containsOnlyOnce("upstream ");
+    assertThat(nginx).containsOnlyOnce("upstream pomelo_connector {");
     assertThat(nginx).contains("""
         location /connector/ {
           proxy_pass http://pomelo_connector/;
-        }
       """).contains("""
         location /conn/ {
           proxy_pass http://pomelo_connector/;
-        }
       """).contains("""
         location /gate-server-1/ {
           proxy_pass http://10.0.0.5:3014;
-        }
       """);
     assertThat(nginx).contains("  location = /gate-server-1 { proxy_pass http://10.0.0.5:3014; }\n")
       .contains("  location = /conn { proxy_pass http://pomelo_connector/; }\n");
   }
 
   @Test
+  void socketIoOnATypeOverSeveralServersGoesToAnIpHashTwinOfItsUpstream() throws Exception {
+    String nginx = render(config(443), routes(), List.of(pem));
+    assertThat(nginx).containsOnlyOnce("""
+      upstream pomelo_connector_ip_hash {
+        ip_hash;
+        server 10.0.0.6:3050;  # connector-server-1
+        server [::1]:3051;  # connector-server-2
+      }
+      """);
+    // Nested in the route's location, with the route's path mapping: stripped, so the server sees /socket.io/.
+    assertThat(nginx).contains("""
+        location /connector/ {
+          proxy_pass http://pomelo_connector/;
+
+          # socket.io's polls and upgrades (see the top of this file)
+          location /connector/socket.io/ {
+            proxy_pass http://pomelo_connector_ip_hash/socket.io/;
+            proxy_read_timeout 60s;  # proxy.responseTimeout
+          }
+        }
+      """).contains("""
+          location /conn/socket.io/ {
+            proxy_pass http://pomelo_connector_ip_hash/socket.io/;
+      """);
+    assertThat(nginx).contains("# socket.io's docs advise). ip_hash hashes the first three bytes of an IPv4 address");
+  }
+
+  @Test
+  void socketIoOnOneServerGoesStraightToItWithTheRoutesPathMapping() throws Exception {
+    String nginx = render(config(443), routes(), List.of(pem));
+    // Prefix kept: proxy_pass without a URI passes /gate-server-1/socket.io/... on unchanged.
+    assertThat(nginx).contains("""
+          location /gate-server-1/socket.io/ {
+            proxy_pass http://10.0.0.5:3014;
+            proxy_read_timeout 60s;  # proxy.responseTimeout
+          }
+      """).contains("""
+          location /connector-server-2/socket.io/ {
+            proxy_pass http://[::1]:3051/socket.io/;
+      """);
+  }
+
+  @Test
+  void withoutUpstreamsNoIpHashAndTheSocketIoTimeoutFollowsTheConfiguration() throws Exception {
+    SidecarConfig config = config(443)
+      .withProxy(new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(90)));
+    String nginx = render(config, List.of(new Route("/gate/", RouteKind.TYPE, "gate", List.of(GATE), false)),
+      List.of(pem));
+    assertThat(nginx).doesNotContain("ip_hash").contains("""
+          location /gate/socket.io/ {
+            proxy_pass http://10.0.0.5:3014;
+            proxy_read_timeout 90s;  # proxy.responseTimeout
+          }
+      """);
+  }
+
+  @Test
   void listenTlsTimeoutsAndHeadersAreTheSidecars() throws Exception {
     SidecarConfig config = fixture.config(dir.resolve("servers.json"), List.of())
-      .withListen(new ListenerConfig("0.0.0.0", 443));
-    config = new SidecarConfig(config.file(), config.listen(), config.tls(), config.pomelo(), config.routes(),
-      new io.pomelo.sidecar.config.ProxyConfig(Duration.ofMillis(250), Duration.ofSeconds(10),
-        Duration.ofSeconds(60)), config.admin(),
-      config.reload(), config.shutdown(), config.stateDir());
+      .withListen(new ListenerConfig("0.0.0.0", 443))
+      .withProxy(new ProxyConfig(Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(60)));
     String nginx = render(config, routes(), List.of(pem));
     assertThat(nginx).contains("  listen 443 ssl;\n")
       .contains("  server_name localhost;\n")

@@ -7,6 +7,9 @@ import io.pomelo.sidecar.config.ListenerConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
+import io.pomelo.sidecar.e2e.PomeloCluster;
+import io.pomelo.sidecar.e2e.SocketIoSessions;
+import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
@@ -27,6 +30,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +43,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,8 +52,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The export, run by a real nginx: {@code nginx -t} accepts it, and WebSockets through that nginx reach the same
- * servers with the same paths and headers as through the sidecar. nginx is required, not optional: a missing nginx
+ * The export, run by a real nginx: {@code nginx -t} accepts it, WebSockets through that nginx reach the same
+ * servers with the same paths and headers as through the sidecar, and socket.io sessions through it pass. nginx is required, not optional: a missing nginx
  * fails here rather than letting the export go untested.
  */
 class ExportNginxTest {
@@ -148,15 +154,66 @@ class ExportNginxTest {
       assertThatThrownBy(() -> await(TestSidecar.connect(client, port, "/nowhere/")))
         .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(404));
     } finally {
-      nginx.destroy();
-      if (!nginx.waitFor(WAIT, TimeUnit.SECONDS)) {
-        nginx.destroyForcibly().waitFor(WAIT, TimeUnit.SECONDS);
-      }
+      stop(nginx);
     }
     for (ProcessHandle process : processes) {
       process.onExit().get(WAIT, TimeUnit.SECONDS);
     }
     assertThat(processes).hasSizeGreaterThanOrEqualTo(2).noneMatch(ProcessHandle::isAlive);
+  }
+
+  /**
+   * Real socket.io-client 1.7.2 sessions through the export's socket.io location to both Pomelo sioconnectors behind
+   * the type route {@code /sio/}, and direct to one of them at the same time: nginx may add no failures to
+   * engine.io's own. Polls held a whole ping interval, and polling then upgrade.
+   */
+  @Test
+  void socketIoSessionsThroughNginxPassAsOftenAsDirect() throws Exception {
+    try (PomeloCluster cluster = PomeloCluster.startSio(dir.resolve("pomelo"))) {
+      RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of("sio", new TypeRoutesConfig(true, null)),
+        List.of(), Map.of());
+      port = freePort();
+      SidecarConfig config = fixture.config(cluster.serversJson(), routes, Duration.ofSeconds(3),
+          Duration.ofSeconds(10))
+        .withListen(new ListenerConfig("127.0.0.1", port));
+      nginxConf = wrap(NginxExport.render(config, LoadedFiles.read(config, System.getenv()).orThrow(), "test"));
+      URI server = cluster.directHttpUri(PomeloCluster.SIO_IDS.get(0));
+      URI proxy = URI.create("https://127.0.0.1:" + port);
+      Path trust = fixture.certificate().certFile();
+      String path = "/sio/socket.io";
+      // Requests at 0 and 26 s: in between, each session's poll is held until engine.io's 25 s ping answers it.
+      SocketIoSessions quiet = new SocketIoSessions(10, "polling", Duration.ofSeconds(26), Duration.ofSeconds(27),
+        true);
+      SocketIoSessions upgrading = new SocketIoSessions(5, "polling,websocket", Duration.ofSeconds(2),
+        Duration.ofSeconds(6), true);
+
+      Process nginx = startNginx();
+      ExecutorService driver = Executors.newSingleThreadExecutor();
+      Comparison polled;
+      Comparison upgraded;
+      try {
+        CompletableFuture<Comparison> polling = CompletableFuture.supplyAsync(() ->
+          quiet.compare(server, proxy, path, trust), driver);
+        upgraded = upgrading.compare(server, proxy, path, trust);
+        polled = polling.join();
+      } finally {
+        driver.shutdownNow();
+        stop(nginx);
+      }
+
+      polled.assertNoFailuresAdded();
+      assertThat(polled.through().sessions()).filteredOn(session -> session.getBoolean("passed"))
+        .allSatisfy(session -> assertThat(session.getInteger("answered")).isEqualTo(2));
+      upgraded.assertNoFailuresAdded();
+      assertThat(upgraded.through().sessions()).filteredOn(session -> session.getBoolean("passed"))
+        .allSatisfy(session -> assertThat(session.getString("transport")).isEqualTo("websocket"));
+      // ip_hash takes an IPv4 address's first three bytes: the sessions, all from 127.1.0.x, share one server.
+      List<Object> servers = new ArrayList<>();
+      for (Comparison run : List.of(polled, upgraded)) {
+        run.through().sessions().forEach(session -> servers.addAll(session.getJsonArray("serverIds").getList()));
+      }
+      assertThat(new HashSet<>(servers)).as("servers that answered").hasSize(1);
+    }
   }
 
   /** A whole nginx.conf around the export, with every path nginx writes inside the test's directory. */
@@ -169,7 +226,8 @@ class ExportNginxTest {
       "pid " + d + "/nginx.pid;",
       "error_log " + d + "/error.log info;",
       "events {",
-      "  worker_connections 64;",
+      // engine.io-client in Node opens a connection per poll and message, and nginx one more to the server for each.
+      "  worker_connections 512;",
       "}",
       "http {",
       "  access_log " + d + "/access.log;",
@@ -182,6 +240,13 @@ class ExportNginxTest {
       "}",
       ""), StandardCharsets.UTF_8);
     return conf;
+  }
+
+  private static void stop(Process nginx) throws InterruptedException {
+    nginx.destroy();
+    if (!nginx.waitFor(WAIT, TimeUnit.SECONDS)) {
+      nginx.destroyForcibly().waitFor(WAIT, TimeUnit.SECONDS);
+    }
   }
 
   private Process startNginx() throws Exception {

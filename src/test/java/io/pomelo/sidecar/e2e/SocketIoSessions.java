@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Real socket.io-client 1.7.2 sessions against a Pomelo sioconnector, run by {@code src/test/pomelo/sio-sessions.js}
@@ -47,6 +53,46 @@ public record SocketIoSessions(int sessions, String transports, Duration interva
     @Override
     public String toString() {
       return passed + "/" + (passed + failed) + " passed; failures:\n" + failures();
+    }
+  }
+
+  /** The same sessions run direct to a sioconnector and through a proxy, both at once, under the same load. */
+  public record Comparison(String path, Summary direct, Summary through) {
+
+    /** engine.io 1.8.2 on this Node fails a few sessions by itself: the proxy may add no failures to those. */
+    public void assertNoFailuresAdded() {
+      assertThat(direct.passed()).as("direct: %s", direct).isPositive();
+      assertThat(through.passed()).as("through %s (direct: %s): %s", path, direct, through)
+        .isGreaterThanOrEqualTo(direct.passed());
+    }
+  }
+
+  /**
+   * Runs the sessions direct to {@code server}'s {@code /socket.io} and through {@code proxy} at {@code path}
+   * (trusting {@code trust}) at the same time.
+   */
+  public Comparison compare(URI server, URI proxy, String path, Path trust) {
+    // Two threads of their own: each only waits for its Node process.
+    ExecutorService drivers = Executors.newFixedThreadPool(2);
+    try {
+      CompletableFuture<Summary> direct = CompletableFuture.supplyAsync(() ->
+        runUnchecked(server, "/socket.io", null), drivers);
+      CompletableFuture<Summary> through = CompletableFuture.supplyAsync(() ->
+        runUnchecked(proxy, path, trust), drivers);
+      return new Comparison(path, direct.join(), through.join());
+    } finally {
+      drivers.shutdownNow();
+    }
+  }
+
+  private Summary runUnchecked(URI base, String path, Path trust) {
+    try {
+      return run(base, path, trust);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -4,6 +4,7 @@ import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
+import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -13,16 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,37 +154,7 @@ final class SocketIoThroughSidecarTest {
 
   /** The same sessions run direct to {@link #SERVER} and through {@code path} on the sidecar, both at once. */
   private static Comparison compare(SocketIoSessions load, String path) {
-    // Two threads of their own: each only waits for its Node process.
-    ExecutorService drivers = Executors.newFixedThreadPool(2);
-    try {
-      CompletableFuture<SocketIoSessions.Summary> direct = CompletableFuture.supplyAsync(() ->
-        run(load, cluster.directHttpUri(SERVER), "/socket.io", null), drivers);
-      CompletableFuture<SocketIoSessions.Summary> through = CompletableFuture.supplyAsync(() ->
-        run(load, URI.create("https://127.0.0.1:" + sidecar.publicPort()), path, fixture.certificate().certFile()),
-        drivers);
-      return new Comparison(path, direct.join(), through.join());
-    } finally {
-      drivers.shutdownNow();
-    }
-  }
-
-  private static SocketIoSessions.Summary run(SocketIoSessions load, URI base, String path, Path trust) {
-    try {
-      return load.run(base, path, trust);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private record Comparison(String path, SocketIoSessions.Summary direct, SocketIoSessions.Summary through) {
-
-    void assertNoFailuresAdded() {
-      assertThat(direct.passed()).as("direct to %s: %s", SERVER, direct).isPositive();
-      assertThat(through.passed()).as("through %s (direct: %s): %s", path, direct, through)
-        .isGreaterThanOrEqualTo(direct.passed());
-    }
+    return load.compare(cluster.directHttpUri(SERVER), URI.create("https://127.0.0.1:" + sidecar.publicPort()), path,
+      fixture.certificate().certFile());
   }
 }
