@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -125,10 +127,16 @@ class ServersFilePropertiesTest {
         assertNamesProblems(e);
         return e;
       }
-      assertThat(file.frontends()).allSatisfy(f -> assertThat(f.id()).isNotNull());
+      assertThat(file.frontends()).allSatisfy(f -> assertThat(f.clientPort()).isBetween(1, 65535));
+      Set<String> ids = file.frontends().stream().map(FrontendServer::id).collect(Collectors.toSet());
+      assertThat(ids).as("distinct frontend ids").hasSize(file.frontends().size());
       try {
         RoutePlan plan = new RoutePlanner(RoutesConfig.defaults(), "sidecar.yaml").plan(file);
-        assertThat(plan.table()).isNotNull();
+        // Every route is a well-formed prefix, and reaches only servers the file declared as frontends.
+        assertThat(plan.table().routes()).allSatisfy(route -> {
+          assertThat(route.path()).startsWith("/").endsWith("/");
+          assertThat(route.targets()).allMatch(target -> ids.contains(target.serverId()), "a declared frontend");
+        });
       } catch (ConfigException e) {
         assertNamesProblems(e);
       }

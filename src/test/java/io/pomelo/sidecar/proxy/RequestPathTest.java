@@ -59,15 +59,23 @@ class RequestPathTest {
   }
 
   @Test
-  void nothingMakesItThrow() {
+  void anyStringGetsAReasonOrIsAPrintableAsciiPath() {
     Random random = new Random(1);
     for (int i = 0; i < 100_000; i++) {
       char[] chars = new char[random.nextInt(20)];
       for (int c = 0; c < chars.length; c++) {
         chars[c] = (char) (random.nextBoolean() ? random.nextInt(128) : random.nextInt(0x10000));
       }
-      RequestPath.problem(new String(chars));
-      RequestPath.problem("/" + new String(chars));
+      for (String uri : List.of(new String(chars), "/" + new String(chars))) {
+        String problem = RequestPath.problem(uri);
+        if (problem != null) {
+          assertThat(problem).as(uri).isNotBlank();
+          continue;
+        }
+        String path = uri.indexOf('?') >= 0 ? uri.substring(0, uri.indexOf('?')) : uri;
+        assertThat(path).as(uri).startsWith("/").doesNotContain("\\", " ")
+          .matches("[\\x21-\\x7e]*");
+      }
     }
   }
 
