@@ -219,6 +219,21 @@ class HostileRequestTest {
   }
 
   @Test
+  void aVersion8UpgradeIsSwitchedLikeVersion13() throws Exception {
+    // hybi-08 (old Android browsers) differs from RFC 6455 only in the version number, which the code accepts.
+    try (SSLSocket socket = raw.open()) {
+      RawTls.send(socket, "GET /gate/v8 HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+      String answer = RawTls.readAnswer(socket);
+      assertThat(RawTls.status(answer)).isEqualTo(101);
+      // RFC 6455 1.3's example key and accept: the server's answer to this very key came back.
+      assertThat(answer).contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    }
+    assertThat(gate.upgradePaths()).containsExactly("/gate/v8");
+    assertThat(refused(Refusal.BAD_UPGRADE)).isZero();
+  }
+
+  @Test
   void plainHttpOnAWebSocketOnlyRouteGets426() throws Exception {
     String answer = raw.exchange(RawTls.get("/connector-server-1/"));
     assertThat(RawTls.status(answer)).isEqualTo(426);
