@@ -9,13 +9,11 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Each collector's count and total time, read from its MXBean when {@code /metrics} is scraped. Micrometer's
- * {@code JvmGcMetrics} and {@code JvmHeapPressureMetrics} listen to the JVM's notification of every collection
- * instead, and their handler (never run often enough to be compiled) took 7-13 ms of the one core the tunnels relay
- * on after each young collection, every few seconds under load: one more stall in the latency tail (measured per run
- * in bench/RESULTS.md). Read at scrape time, the numbers cost nothing in between. The series keep the
- * names dashboards know ({@code jvm_gc_pause_seconds_count} and {@code _sum}, label {@code gc}); what needs a
- * per-collection listener (the pause maximum, allocated and promoted bytes, GC overhead) is not reported.
+ * Each collector's count and total time, read from its MXBean when {@code /metrics} is scraped, instead of
+ * Micrometer's per-collection listeners, whose handler stalled the relaying core after every young collection
+ * (bench/RESULTS.md). The series keep the names dashboards know ({@code jvm_gc_pause_seconds_count} and
+ * {@code _sum}, label {@code gc}); what needs a per-collection listener (the pause maximum, allocated and promoted
+ * bytes, GC overhead) is not reported.
  */
 final class GcTotals implements MeterBinder {
 

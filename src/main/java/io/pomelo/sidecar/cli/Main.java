@@ -13,9 +13,8 @@ public final class Main {
 
   /**
    * The subcommands, by the names their {@code @Command} gives them (CliTest holds the two together). Listed here
-   * instead of in {@code @Command(subcommands = ...)} so that only the one being run is built: picocli reads every
-   * option of every command it is given by reflection, and its classes (class-file version 49) are ones the
-   * class-data archive cannot hold, so building all six cost about 0.15 s of every start on one core.
+   * instead of in {@code @Command(subcommands = ...)} so that only the one being run is built, as picocli's
+   * reflection over every command is a measurable share of a start (bench/RESULTS.md).
    */
   private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
@@ -29,8 +28,8 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    // Netty 4.2 registers JFR events for its buffer allocator; loading them costs about 0.1 s at every start on one
-    // core, for events nobody records unless asked. Whoever wants them starts with -Dio.netty.jfr.enabled=true.
+    // Netty 4.2's allocator JFR events slow every start for events nobody records unless asked
+    // (-Dio.netty.jfr.enabled=true turns them back on).
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }

@@ -6,9 +6,8 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The public listener's trust manager: it asks no client for a certificate, so it trusts none. Stated instead of
- * left out because without one Netty builds every server context with the JDK's whole CA store (about 150
- * certificates parsed, re-encoded and handed to BoringSSL as the acceptable client issuers): about 0.1 s of CPU at
- * every start and every certificate reload, for a list no client is ever shown.
+ * left out because without one Netty hands the JDK's whole CA store to every server context as acceptable client
+ * issuers, at a cost on every start and reload (bench/RESULTS.md) for a list no client is ever shown.
  */
 final class NoClientCertificates implements X509TrustManager {
 
