@@ -5,6 +5,7 @@ import io.pomelo.sidecar.health.LiveState;
 import io.pomelo.sidecar.health.ServerDialer;
 import io.pomelo.sidecar.health.TargetChoice;
 import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.tls.BackendTrust;
 import io.pomelo.sidecar.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -69,7 +70,8 @@ public final class PublicListener extends VerticleBase {
       refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
       new WebSocketUpgrade(vertx,
-        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout())), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
+        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(),
+          new BackendTrust(config.proxy().backendTls()))), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
       new HttpForwarding(client, live.sessions(), config.proxy().connectTimeout().toMillis(),
         config.proxy().responseTimeout().toMillis()), new TargetChoice(live),
