@@ -64,16 +64,16 @@ public final class PublicListener extends VerticleBase {
       .build();
 
     long timeout = config.proxy().upgradeTimeout().toMillis();
+    BackendTrust backendTrust = new BackendTrust(config.proxy().backendTls());
     RequestLimits limits = new RequestLimits(config.limits(), refusals);
     ConnectionGate gate = new ConnectionGate(limiter, new RequestHeadTimeout(vertx,
       config.limits().requestHeadTimeout().toMillis(), config.limits().keepAliveTimeout().toMillis(), refusals),
       refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
       new WebSocketUpgrade(vertx,
-        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(),
-          new BackendTrust(config.proxy().backendTls()))), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
+        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(), backendTrust)), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
-      new HttpForwarding(client, live.sessions(), config.proxy().connectTimeout().toMillis(),
+      new HttpForwarding(client, backendTrust.httpOptions(), live.sessions(), config.proxy().connectTimeout().toMillis(),
         config.proxy().responseTimeout().toMillis()), new TargetChoice(live),
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
     HttpServerOptions options = limits.applyTo(new HttpServerOptions()

@@ -7,11 +7,18 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.pomelo.sidecar.config.BackendTlsConfig;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
 
 /**
  * The client side of TLS to backends whose connectors speak it: one Netty context per {@code proxy.backendTls}
@@ -21,6 +28,7 @@ public final class BackendTrust {
 
   private final BackendTlsConfig config;
   private final SslContext context;
+  private final ClientSSLOptions httpOptions;
 
   public BackendTrust(BackendTlsConfig config) {
     this.config = config;
@@ -37,6 +45,37 @@ public final class BackendTrust {
       this.context = builder.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build the backend TLS context: " + e.getMessage(), e);
+    }
+    this.httpOptions = httpOptions(config);
+  }
+
+  /** The same trust for Vert.x's HTTP client (plain requests to a TLS backend); Vert.x sends SNI for a DNS name. */
+  public ClientSSLOptions httpOptions() {
+    return httpOptions;
+  }
+
+  private static ClientSSLOptions httpOptions(BackendTlsConfig config) {
+    ClientSSLOptions options = new ClientSSLOptions()
+      .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+      .setTrustAll(config.insecure())
+      .setHostnameVerificationAlgorithm(config.insecure() ? "" : "HTTPS");
+    if (!config.insecure() && !config.authorities().isEmpty()) {
+      PemTrustOptions trust = new PemTrustOptions();
+      for (X509Certificate authority : config.authorities()) {
+        trust.addCertValue(Buffer.buffer(pem(authority)));
+      }
+      options.setTrustOptions(trust);
+    }
+    return options;
+  }
+
+  private static String pem(X509Certificate certificate) {
+    try {
+      return "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(certificate.getEncoded())
+        + "\n-----END CERTIFICATE-----\n";
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("cannot encode CA certificate " + certificate.getSubjectX500Principal(), e);
     }
   }
 
