@@ -16,6 +16,7 @@ import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.RouteDiff;
 import io.pomelo.sidecar.route.RouteTable;
+import io.pomelo.sidecar.tls.BackendTrust;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.ServerTls;
 import io.pomelo.sidecar.watch.DirectoryWatcher;
@@ -96,7 +97,13 @@ public final class Sidecar {
     this.env = env;
     this.requests = new ReloadRequests<>(control, this::reload);
     this.live = new LiveState(config.health().enabled());
-    this.healthChecks = new HealthChecks(vertx, live, config.health());
+    this.healthChecks = new HealthChecks(vertx, live, config.health(),
+      new BackendTrust(config.proxy().backendTls()));
+    if (config.proxy().backendTls().insecure()) {
+      // Said at every start: proxy.* needs a restart, so no reload can switch it on unseen.
+      LOG.warn("proxy.backendTls.insecure is true: backends reached over TLS are NOT verified (neither chain nor name);"
+        + " use it only for self-signed certificates on loopback");
+    }
     this.meters = new SidecarMeters(registry, this);
   }
 

@@ -62,6 +62,8 @@ public final class RouteView {
   }
 
   private static JsonObject target(Target t) {
-    return new JsonObject().put("id", t.serverId()).put("host", t.host()).put("port", t.port());
+    JsonObject target = new JsonObject().put("id", t.serverId()).put("host", t.host()).put("port", t.port());
+    // Only on TLS targets: a plain table reads as it always did.
+    return t.tls() ? target.put("tls", true).put("tlsServerName", t.serverName()) : target;
   }
 }

@@ -26,7 +26,8 @@ final class RouteTableText {
       for (Target target : route.targets()) {
         rows.add(List.of(
           first ? route.path() : "",
-          target.address(),
+          // Plain targets as before; a TLS one says so, as nginx's proxy_pass https:// would.
+          target.tls() ? "wss://" + target.address() : target.address(),
           target.serverId(),
           first ? route.serverType() : "",
           first ? route.kind().label() : "",

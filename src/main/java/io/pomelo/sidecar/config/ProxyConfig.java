@@ -13,8 +13,18 @@ import java.time.Duration;
  * @param responseTimeout default 60s: a plain HTTP request whose server sends nothing of its response for this long
  *                       gets the client a 504; long enough for socket.io's long-polls, which a server holds up to its
  *                       ping interval (25s by default)
+ * @param backendTls     how backends that speak TLS are verified
  */
-public record ProxyConfig(Duration connectTimeout, Duration upgradeTimeout, Duration responseTimeout) {
+public record ProxyConfig(Duration connectTimeout, Duration upgradeTimeout, Duration responseTimeout,
+                          BackendTlsConfig backendTls) {
+
+  public ProxyConfig {
+    backendTls = backendTls == null ? BackendTlsConfig.defaults() : backendTls;
+  }
+
+  public ProxyConfig(Duration connectTimeout, Duration upgradeTimeout, Duration responseTimeout) {
+    this(connectTimeout, upgradeTimeout, responseTimeout, null);
+  }
 
   public static ProxyConfig defaults() {
     return new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60));

@@ -20,15 +20,23 @@ import java.util.Map;
  *                      keeps a live one busy
  * @param clientPortPaths default false: also route {@code /ws/<clientPort>/} to the server with that clientPort, the
  *                      URL pomelo-weixin-client builds from a gate's usual {@code {host, port: clientPort}} answer
+ * @param servers       default none: per-server settings keyed by Pomelo server id, over the type's
  */
 public record RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
                            List<AliasConfig> aliases, Map<String, String> hostOverrides, boolean webSocketOnly,
-                           Duration idleTimeout, boolean clientPortPaths) {
+                           Duration idleTimeout, boolean clientPortPaths, Map<String, ServerRoutesConfig> servers) {
 
   public RoutesConfig {
     types = Map.copyOf(types);
     aliases = List.copyOf(aliases);
     hostOverrides = Map.copyOf(hostOverrides);
+    servers = Map.copyOf(servers);
+  }
+
+  public RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
+                      List<AliasConfig> aliases, Map<String, String> hostOverrides, boolean webSocketOnly,
+                      Duration idleTimeout, boolean clientPortPaths) {
+    this(stripPrefix, dial, types, aliases, hostOverrides, webSocketOnly, idleTimeout, clientPortPaths, Map.of());
   }
 
   public RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, TypeRoutesConfig> types,
@@ -53,7 +61,15 @@ public record RoutesConfig(boolean stripPrefix, DialAddress dial, Map<String, Ty
 
   public RoutesConfig withTraffic(boolean webSocketOnly, Duration idleTimeout) {
     return new RoutesConfig(stripPrefix, dial, types, aliases, hostOverrides, webSocketOnly, idleTimeout,
-      clientPortPaths);
+      clientPortPaths, servers);
+  }
+
+  /** The server's own TLS setting over its type's; fields still null after this mean the defaults. */
+  public BackendTls backendTlsOf(String serverType, String serverId) {
+    ServerRoutesConfig server = servers.get(serverId);
+    TypeRoutesConfig type = types.get(serverType);
+    BackendTls typeTls = type == null ? BackendTls.INHERIT : type.backendTls();
+    return server == null ? typeTls : server.backendTls().over(typeTls);
   }
 
   public boolean stripPrefixOf(String serverType) {

@@ -3,8 +3,12 @@ package io.pomelo.sidecar.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +30,8 @@ final class SidecarConfigReader {
     Map.entry("tls", Set.of("certificates")),
     Map.entry("pomelo", Set.of("serversFile", "environment")),
     Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides", "webSocketOnly",
-      "idleTimeout", "clientPortPaths")),
-    Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout", "responseTimeout")),
+      "idleTimeout", "clientPortPaths", "servers")),
+    Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout", "responseTimeout", "backendTls")),
     Map.entry("admin", Set.of("host", "port", "token", "tokenFile", "allowedHosts", "maxConnections", "idleTimeout")),
     Map.entry("health", Set.of("enabled", "interval", "timeout")),
     Map.entry("accessLog", Set.of("enabled")),
@@ -78,17 +82,18 @@ final class SidecarConfigReader {
     PomeloConfig pomelo = new PomeloConfig(
       path(string(root, "pomelo", "serversFile", "servers.json")), string(root, "pomelo", "environment", ""));
     RoutesConfig routes = routes(section(root, "routes"));
-    ProxyConfig proxyDefaults = ProxyConfig.defaults();
-    ProxyConfig proxy = new ProxyConfig(
-      duration(root, "proxy", "connectTimeout", proxyDefaults.connectTimeout()),
-      duration(root, "proxy", "upgradeTimeout", proxyDefaults.upgradeTimeout()),
-      duration(root, "proxy", "responseTimeout", proxyDefaults.responseTimeout()));
-    // Before admin: the token file is read under reload.maxFileSize.
+    // Before admin and proxy: the token file and the CA file are read under reload.maxFileSize.
     ReloadConfig reload = new ReloadConfig(
       bool(section(root, "reload").getValue("watch"), "reload.watch", true),
       removedRoutes(section(root, "reload").getValue("removedRoutes")),
       duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()),
       maxFileSize(section(root, "reload").getValue("maxFileSize")));
+    ProxyConfig proxyDefaults = ProxyConfig.defaults();
+    ProxyConfig proxy = new ProxyConfig(
+      duration(root, "proxy", "connectTimeout", proxyDefaults.connectTimeout()),
+      duration(root, "proxy", "upgradeTimeout", proxyDefaults.upgradeTimeout()),
+      duration(root, "proxy", "responseTimeout", proxyDefaults.responseTimeout()),
+      backendTls(section(root, "proxy").getValue("backendTls"), BoundedFile.limitedBy(reload)));
     AdminConfig admin = admin(root, BoundedFile.limitedBy(reload));
     HealthConfig healthDefaults = HealthConfig.defaults();
     HealthConfig health = new HealthConfig(
@@ -252,6 +257,50 @@ final class SidecarConfigReader {
     return result;
   }
 
+  /** {@code proxy.backendTls}: the CA bundle is read and parsed now, so a bad one is a problem at start or reload. */
+  private BackendTlsConfig backendTls(Object value, BoundedFile files) {
+    if (value == null) {
+      return BackendTlsConfig.defaults();
+    }
+    if (!(value instanceof JsonObject o)) {
+      problem("proxy.backendTls", value, "must be a mapping with caFile and/or insecure");
+      return BackendTlsConfig.defaults();
+    }
+    checkKeys(o, "proxy.backendTls", Set.of("caFile", "insecure"));
+    boolean insecure = bool(o.getValue("insecure"), "proxy.backendTls.insecure", false);
+    String name = text(o.getValue("caFile"), "proxy.backendTls.caFile");
+    if (name == null || name.isEmpty()) {
+      return new BackendTlsConfig(null, List.of(), insecure);
+    }
+    Path caFile = path(name);
+    List<X509Certificate> authorities = new ArrayList<>();
+    try {
+      byte[] pem = files.read(caFile, "proxy.backendTls.caFile");
+      for (var certificate : CertificateFactory.getInstance("X.509")
+        .generateCertificates(new ByteArrayInputStream(pem))) {
+        authorities.add((X509Certificate) certificate);
+      }
+      if (authorities.isEmpty()) {
+        problem("proxy.backendTls.caFile", caFile, "holds no PEM certificate; it must be a bundle of CA certificates");
+      }
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    } catch (CertificateException e) {
+      problem("proxy.backendTls.caFile", caFile, "must be a bundle of PEM CA certificates (" + e.getMessage() + ")");
+    }
+    return new BackendTlsConfig(caFile, authorities, insecure);
+  }
+
+  /** {@code tls} and {@code tlsServerName} where they may appear: a type, a server, an alias. */
+  private BackendTls backendTls(JsonObject settings, String place) {
+    String serverName = text(settings.getValue("tlsServerName"), place + ".tlsServerName");
+    if (serverName != null && !ALLOWED_HOST.matcher(serverName).matches()) {
+      problem(place + ".tlsServerName", serverName, "must be a DNS name or an IP address");
+      serverName = null;
+    }
+    return new BackendTls(optionalBool(settings.getValue("tls"), place + ".tls"), serverName);
+  }
+
   private RoutesConfig routes(JsonObject routes) {
     boolean strip = bool(routes.getValue("stripPrefix"), "routes.stripPrefix", false);
     DialAddress dial = dial(routes.getValue("dial"), "routes.dial", DialAddress.HOST);
@@ -264,18 +313,34 @@ final class SidecarConfigReader {
         String place = "routes.types." + type;
         if (!(typesObject.getValue(type) instanceof JsonObject t)) {
           problem(place, typesObject.getValue(type),
-            "must be a mapping with stripPrefix, dial, webSocketOnly and/or idleTimeout");
+            "must be a mapping with stripPrefix, dial, webSocketOnly, idleTimeout, tls and/or tlsServerName");
           continue;
         }
-        checkKeys(t, place, Set.of("stripPrefix", "dial", "webSocketOnly", "idleTimeout"));
+        checkKeys(t, place, Set.of("stripPrefix", "dial", "webSocketOnly", "idleTimeout", "tls", "tlsServerName"));
         types.put(type, new TypeRoutesConfig(
           optionalBool(t.getValue("stripPrefix"), place + ".stripPrefix"),
           dial(t.getValue("dial"), place + ".dial", null),
           optionalBool(t.getValue("webSocketOnly"), place + ".webSocketOnly"),
-          t.getValue("idleTimeout") == null ? null : idleTimeout(t.getValue("idleTimeout"), place + ".idleTimeout")));
+          t.getValue("idleTimeout") == null ? null : idleTimeout(t.getValue("idleTimeout"), place + ".idleTimeout"),
+          backendTls(t, place)));
       }
     } else if (typesValue != null) {
       problem("routes.types", typesValue, "must be a mapping from server type to settings");
+    }
+    Map<String, ServerRoutesConfig> servers = new LinkedHashMap<>();
+    Object serversValue = routes.getValue("servers");
+    if (serversValue instanceof JsonObject serversObject) {
+      for (String id : serversObject.fieldNames()) {
+        String place = "routes.servers." + id;
+        if (!(serversObject.getValue(id) instanceof JsonObject server)) {
+          problem(place, serversObject.getValue(id), "must be a mapping with tls and/or tlsServerName");
+          continue;
+        }
+        checkKeys(server, place, Set.of("tls", "tlsServerName"));
+        servers.put(id, new ServerRoutesConfig(backendTls(server, place)));
+      }
+    } else if (serversValue != null) {
+      problem("routes.servers", serversValue, "must be a mapping from server id to settings");
     }
     List<AliasConfig> aliases = new ArrayList<>();
     Object aliasesValue = routes.getValue("aliases");
@@ -286,7 +351,7 @@ final class SidecarConfigReader {
           problem(place, array.getValue(i), "must be {path, serverType} or {path, serverId}");
           continue;
         }
-        checkKeys(a, place, Set.of("path", "serverType", "serverId", "stripPrefix"));
+        checkKeys(a, place, Set.of("path", "serverType", "serverId", "stripPrefix", "tls", "tlsServerName"));
         String path = text(a.getValue("path"), place + ".path");
         String type = text(a.getValue("serverType"), place + ".serverType");
         String id = text(a.getValue("serverId"), place + ".serverId");
@@ -300,7 +365,8 @@ final class SidecarConfigReader {
           continue;
         }
         Boolean aliasStrip = optionalBool(a.getValue("stripPrefix"), place + ".stripPrefix");
-        aliases.add(new AliasConfig(path.endsWith("/") ? path : path + "/", type, id, aliasStrip));
+        aliases.add(new AliasConfig(path.endsWith("/") ? path : path + "/", type, id, aliasStrip,
+          backendTls(a, place)));
       }
     } else if (aliasesValue != null) {
       problem("routes.aliases", aliasesValue, "must be a list");
@@ -318,7 +384,7 @@ final class SidecarConfigReader {
       problem("routes.hostOverrides", overridesValue, "must be a mapping from host to host");
     }
     return new RoutesConfig(strip, dial, types, aliases, overrides, webSocketOnly, idleTimeout,
-      bool(routes.getValue("clientPortPaths"), "routes.clientPortPaths", false));
+      bool(routes.getValue("clientPortPaths"), "routes.clientPortPaths", false), servers);
   }
 
   private ReloadConfig.RemovedRoutes removedRoutes(Object value) {

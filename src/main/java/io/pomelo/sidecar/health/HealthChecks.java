@@ -1,6 +1,8 @@
 package io.pomelo.sidecar.health;
 
+import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.HealthConfig;
+import io.pomelo.sidecar.tls.BackendTrust;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 
@@ -13,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * closed as soon as it is made. A TCP connect is what Pomelo's connectors can all answer (hybridconnector,
  * sioconnector, mqtt alike) without a handshake of their own, and it is exactly what a client's upgrade needs first.
  * The set of backends is read from {@link LiveState} on every round, so checks follow reloads by themselves. The
- * connect is the upgrade's own ({@link ServerDialer}): a bare Netty channel, closed when it connects.
+ * connect is the upgrade's own ({@link ServerDialer}): a bare Netty channel, closed when it connects; for a backend
+ * reached over TLS, when its handshake and certificate check succeed, because a TCP accept alone says nothing of those.
  */
 public final class HealthChecks {
 
@@ -25,10 +28,18 @@ public final class HealthChecks {
   private volatile ServerDialer dialer;
   private long timer = -1;
 
+  private final BackendTrust trust;
+
   public HealthChecks(Vertx vertx, LiveState live, HealthConfig config) {
+    this(vertx, live, config, new BackendTrust(BackendTlsConfig.defaults()));
+  }
+
+  /** @param trust how a TLS backend's certificate is checked: a TLS backend is healthy only when it verifies */
+  public HealthChecks(Vertx vertx, LiveState live, HealthConfig config, BackendTrust trust) {
     this.vertx = vertx;
     this.live = live;
     this.config = config;
+    this.trust = trust;
   }
 
   /** Starts the rounds, the first at once; call on the context the checks should run on. Off when disabled. */
@@ -36,7 +47,7 @@ public final class HealthChecks {
     if (!config.enabled() || dialer != null) {
       return;
     }
-    dialer = new ServerDialer((VertxInternal) vertx, config.timeout());
+    dialer = new ServerDialer((VertxInternal) vertx, config.timeout(), trust);
     timer = vertx.setPeriodic(0, config.interval().toMillis(), id -> checkAll());
   }
 
@@ -55,7 +66,7 @@ public final class HealthChecks {
   private void check(BackendState backend) {
     TargetKey key = backend.key();
     ServerDialer checking = dialer;
-    checking.connect(key.host(), key.port()).onComplete(ar -> {
+    checking.connect(key.target()).onComplete(ar -> {
       inFlight.remove(key);
       if (ar.succeeded()) {
         ar.result().close();

@@ -29,9 +29,9 @@ final class BackendHandshake {
     this.dialer = dialer;
   }
 
-  /** Fails only when the TCP connection cannot be made: what a health check would see too. */
+  /** Fails when the TCP connection (or a TLS target's handshake) cannot be made: what a health check sees too. */
   Future<Channel> connect(Target target) {
-    return dialer.connect(target.host(), target.port());
+    return dialer.connect(target);
   }
 
   /**

@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
@@ -32,12 +33,16 @@ final class HttpForwarding {
   private static final ProxyOptions OPTIONS = new ProxyOptions().setSupportWebSocket(false);
 
   private final HttpClient client;
+  private final ClientSSLOptions backendTls;
   private final SessionAffinity sessions;
   private final long connectTimeoutMillis;
   private final long responseTimeoutMillis;
 
-  HttpForwarding(HttpClient client, SessionAffinity sessions, long connectTimeoutMillis, long responseTimeoutMillis) {
+  /** @param backendTls for a TLS target: Vert.x pools its connections apart from the plain ones (the key has both) */
+  HttpForwarding(HttpClient client, ClientSSLOptions backendTls, SessionAffinity sessions, long connectTimeoutMillis,
+                 long responseTimeoutMillis) {
     this.client = client;
+    this.backendTls = backendTls;
     this.sessions = sessions;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.responseTimeoutMillis = responseTimeoutMillis;
@@ -60,8 +65,7 @@ final class HttpForwarding {
       }
     });
     HttpProxy.reverseProxy(OPTIONS, client)
-      .origin(ctx -> client.request(new RequestOptions().setServer(origin).setHost(target.host())
-        .setPort(target.port()).setConnectTimeout(2 * connectTimeoutMillis).setIdleTimeout(responseTimeoutMillis)))
+      .origin(ctx -> client.request(originRequest(origin, target)))
       .addInterceptor(new ProxyInterceptor() {
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
@@ -95,5 +99,15 @@ final class HttpForwarding {
         }
       })
       .handle(request);
+  }
+
+  /** Dials {@code origin}; the host is the TLS server name (SNI, verification) and is replaced by the client's Host. */
+  private RequestOptions originRequest(SocketAddress origin, Target target) {
+    RequestOptions options = new RequestOptions().setServer(origin).setPort(target.port())
+      .setConnectTimeout(2 * connectTimeoutMillis).setIdleTimeout(responseTimeoutMillis);
+    if (!target.tls()) {
+      return options.setHost(target.host());
+    }
+    return options.setHost(target.serverName()).setSsl(true).setSslOptions(backendTls);
   }
 }

@@ -5,6 +5,7 @@ import io.pomelo.sidecar.health.LiveState;
 import io.pomelo.sidecar.health.ServerDialer;
 import io.pomelo.sidecar.health.TargetChoice;
 import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.tls.BackendTrust;
 import io.pomelo.sidecar.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -63,15 +64,16 @@ public final class PublicListener extends VerticleBase {
       .build();
 
     long timeout = config.proxy().upgradeTimeout().toMillis();
+    BackendTrust backendTrust = new BackendTrust(config.proxy().backendTls());
     RequestLimits limits = new RequestLimits(config.limits(), refusals);
     ConnectionGate gate = new ConnectionGate(limiter, new RequestHeadTimeout(vertx,
       config.limits().requestHeadTimeout().toMillis(), config.limits().keepAliveTimeout().toMillis(), refusals),
       refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
       new WebSocketUpgrade(vertx,
-        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout())), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
+        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(), backendTrust)), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
-      new HttpForwarding(client, live.sessions(), config.proxy().connectTimeout().toMillis(),
+      new HttpForwarding(client, backendTrust.httpOptions(), live.sessions(), config.proxy().connectTimeout().toMillis(),
         config.proxy().responseTimeout().toMillis()), new TargetChoice(live),
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
     HttpServerOptions options = limits.applyTo(new HttpServerOptions()

@@ -98,7 +98,7 @@ final class WebSocketUpgrade {
         return;
       }
       if (connected.failed()) {
-        // The TCP connection to the server failed or timed out: that is what a health check would have seen.
+        // TCP (or a TLS target's handshake) failed or timed out: that is what a health check would have seen.
         if (live.healthAware()) {
           attempt.backend.markUnhealthy(Instant.now(), String.valueOf(connected.cause().getMessage()));
         }

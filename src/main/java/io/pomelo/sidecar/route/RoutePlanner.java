@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.route;
 
 import io.pomelo.sidecar.config.AliasConfig;
+import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.DialAddress;
@@ -94,7 +95,7 @@ public final class RoutePlanner {
             "no frontend server with this id in " + serversFile + " (environment " + servers.environment() + ")"));
           continue;
         }
-        targets = List.of(target);
+        targets = List.of(withTls(target, alias.backendTls()));
         serverType = target.serverType();
       } else {
         targets = byType.get(alias.serverType());
@@ -105,6 +106,7 @@ public final class RoutePlanner {
           continue;
         }
         serverType = alias.serverType();
+        targets = targets.stream().map(t -> withTls(t, alias.backendTls())).toList();
       }
       Route existing = routes.get(alias.path());
       if (existing != null) {
@@ -155,7 +157,17 @@ public final class RoutePlanner {
       host = server.clientHost();
     }
     host = config.hostOverrides().getOrDefault(host, host);
-    return new Target(server.id(), server.serverType(), loopbackForWildcard(host), server.clientPort());
+    BackendTls tls = config.backendTlsOf(server.serverType(), server.id());
+    return new Target(server.id(), server.serverType(), loopbackForWildcard(host), server.clientPort(),
+      Boolean.TRUE.equals(tls.tls()), tls.serverName());
+  }
+
+  /** The target as an alias reaches it: the alias's TLS settings over the server's and the type's. */
+  private Target withTls(Target target, BackendTls alias) {
+    BackendTls own = config.backendTlsOf(target.serverType(), target.serverId());
+    BackendTls tls = alias.over(own);
+    return new Target(target.serverId(), target.serverType(), target.host(), target.port(),
+      Boolean.TRUE.equals(tls.tls()), tls.serverName());
   }
 
   /** A server bound to every interface is reached on loopback: the sidecar runs on the Pomelo host. */

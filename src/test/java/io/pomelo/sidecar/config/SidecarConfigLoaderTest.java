@@ -192,4 +192,29 @@ class SidecarConfigLoaderTest {
       Map.of(), new Properties());
     assertThat(ok.toString()).doesNotContain("s3cret");
   }
+
+  @Test
+  void backendTlsKeysAreReadAndEachBadOneIsNamed() throws Exception {
+    Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    assertThatThrownBy(() -> load(write("routes:\n  types:\n    connector:\n      tls: yes-please\n"
+        + "  servers:\n    c-1:\n      tls: true\n      sni: x\n"
+        + "  aliases:\n    - path: /w/\n      serverType: connector\n      tlsServerName: 'a b'\n"
+        + "proxy:\n  backendTls:\n    caFile: ca.pem\n    insecure: maybe\n"), Map.of(), new Properties()))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage())
+        .contains("routes.types.connector.tls = yes-please: must be true or false")
+        .contains("routes.servers.c-1.sni: unknown key")
+        .contains("routes.aliases[0].tlsServerName = a b: must be a DNS name or an IP address")
+        .contains("proxy.backendTls.insecure = maybe: must be true or false")
+        .contains("proxy.backendTls.caFile = " + dir.resolve("ca.pem")));
+    assertThatThrownBy(() -> load(write("proxy:\n  backendTls:\n    caFile: missing.pem\n"), Map.of(),
+      new Properties())).isInstanceOf(ConfigException.class).hasMessageContaining("missing.pem");
+
+    SidecarConfig config = load(write("routes:\n  types:\n    connector:\n      tls: true\n"
+      + "  servers:\n    c-1:\n      tlsServerName: c1.game.test\n"
+      + "  aliases:\n    - path: /w/\n      serverId: c-1\n      tls: false\n"
+      + "proxy:\n  backendTls:\n    insecure: true\n"), Map.of(), new Properties());
+    assertThat(config.routes().backendTlsOf("connector", "c-1")).isEqualTo(new BackendTls(true, "c1.game.test"));
+    assertThat(config.routes().aliases().get(0).backendTls()).isEqualTo(new BackendTls(false, null));
+    assertThat(config.proxy().backendTls().insecure()).isTrue();
+  }
 }

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.testing;
 
+import io.pomelo.sidecar.config.CertificateConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -7,6 +8,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,7 @@ public final class EchoBackend {
   private final List<String> upgradePaths = new CopyOnWriteArrayList<>();
   private final List<String> httpUris = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Short> closeFromClient = new CompletableFuture<>();
+  private final List<String> serverNames = new CopyOnWriteArrayList<>();
 
   private EchoBackend(String name, HttpServer server) {
     this.name = name;
@@ -40,15 +43,26 @@ public final class EchoBackend {
     return startOn(vertx, name, port, subProtocols);
   }
 
+  /** A backend whose connector speaks TLS itself (Pomelo's {@code connectorConfig.ssl}), with this certificate. */
+  public static Future<EchoBackend> startTls(Vertx vertx, String name, CertificateConfig certificate) {
+    return start(vertx, name, new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true).setSni(true)
+      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.certFile().toString())
+        .setKeyPath(certificate.keyFile().toString())));
+  }
+
   /** On a given port: a server that restarts comes back where it was. */
   public static Future<EchoBackend> startOn(Vertx vertx, String name, int port, String... subProtocols) {
-    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port)
-      .setWebSocketSubProtocols(List.of(subProtocols));
+    return start(vertx, name, new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+      .setWebSocketSubProtocols(List.of(subProtocols)));
+  }
+
+  private static Future<EchoBackend> start(Vertx vertx, String name, HttpServerOptions options) {
     HttpServer server = vertx.createHttpServer(options);
     EchoBackend backend = new EchoBackend(name, server);
     server.webSocketHandler(backend::serve);
     server.requestHandler(req -> {
       backend.httpUris.add(req.uri());
+      backend.serverNames.add(String.valueOf(req.connection().indicatedServerName()));
       req.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
         .end(name + " " + req.method() + " " + req.uri() + " xff=" + req.getHeader("X-Forwarded-For")
@@ -59,6 +73,9 @@ public final class EchoBackend {
 
   private void serve(ServerWebSocket ws) {
     upgradeHeaders.add(MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()));
+    serverNames.add(ws.isSsl() && ws.sslSession() instanceof javax.net.ssl.ExtendedSSLSession tls
+      && !tls.getRequestedServerNames().isEmpty()
+      ? ((javax.net.ssl.SNIHostName) tls.getRequestedServerNames().get(0)).getAsciiName() : "null");
     upgradePaths.add(ws.uri());
     ws.textMessageHandler(text -> {
       if (text.startsWith("close:")) {
@@ -73,6 +90,11 @@ public final class EchoBackend {
         closeFromClient.complete(ws.closeStatusCode());
       }
     });
+  }
+
+  /** The SNI name of each upgrade and request, {@code null} when none (or the backend is plain). */
+  public List<String> serverNames() {
+    return List.copyOf(serverNames);
   }
 
   public int port() {
