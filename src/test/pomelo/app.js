@@ -1,6 +1,7 @@
-// One gate and two connectors, all hybridconnector (WebSocket), and two sio servers on Pomelo's default
-// sioconnector (socket.io), for the sidecar's end-to-end tests.
+// One gate and two connectors, all hybridconnector (WebSocket), a wss server (hybridconnector over TLS), and two
+// sio servers on Pomelo's default sioconnector (socket.io), for the sidecar's end-to-end tests.
 // config/servers.json and config/master.json are written by the Java test (PomeloCluster) with free ports.
+var fs = require('fs');
 var pomelo = require('pomelo');
 var forwardedClientAddress = require('./lib/forwarded-client-address');
 
@@ -18,6 +19,23 @@ app.configure('all', 'gate|connector', function() {
     heartbeat: 3,
     useDict: false,
     useProtobuf: false
+  });
+});
+
+// A connector that speaks TLS itself (Pomelo's wiki: connectorConfig.ssl), for the sidecar's backend TLS; the Java
+// test writes config/wss/ with a certificate the sidecar is told to trust.
+app.configure('all', 'wss', function() {
+  app.set('connectorConfig', {
+    connector: forwardedClientAddress.hybridconnector(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
+    distinctHost: true,
+    heartbeat: 3,
+    useDict: false,
+    useProtobuf: false,
+    ssl: {
+      type: 'wss',
+      key: fs.readFileSync('config/wss/key.pem'),
+      cert: fs.readFileSync('config/wss/cert.pem')
+    }
   });
 });
 

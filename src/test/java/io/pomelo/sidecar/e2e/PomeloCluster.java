@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.e2e;
 
 import io.pomelo.sidecar.pomelo.FrontendServer;
+import io.pomelo.sidecar.config.CertificateConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -50,6 +51,8 @@ public final class PomeloCluster implements AutoCloseable {
   public static final String GATE_ID = "gate-server-1";
   /** Ids of the sio servers of {@link #startSio}. */
   public static final List<String> SIO_IDS = List.of("sio-server-1", "sio-server-2");
+  /** The one server of {@link #startWss}: a hybridconnector with {@code connectorConfig.ssl} on. */
+  public static final String WSS_ID = "wss-server-1";
 
   private static final String HOST = "127.0.0.1";
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
@@ -86,16 +89,25 @@ public final class PomeloCluster implements AutoCloseable {
     Map<String, List<String>> servers = new LinkedHashMap<>();
     servers.put("gate", List.of(GATE_ID));
     servers.put("connector", CONNECTOR_IDS);
-    return start(workDir, publicHost, servers);
+    return start(workDir, publicHost, servers, null);
   }
 
   /** Starts only the two {@code sio} servers ({@link #SIO_IDS}): socket.io tests need no gate. */
   public static PomeloCluster startSio(Path workDir) throws IOException, InterruptedException {
-    return start(workDir, HOST, Map.of("sio", SIO_IDS));
+    return start(workDir, HOST, Map.of("sio", SIO_IDS), null);
   }
 
-  private static PomeloCluster start(Path workDir, String publicHost, Map<String, List<String>> idsByType)
+  /**
+   * Starts only {@link #WSS_ID}, type {@code wss}, whose connector itself speaks TLS with {@code certificate} (a PEM
+   * pair), as Pomelo's wiki configures {@code connectorConfig.ssl}.
+   */
+  public static PomeloCluster startWss(Path workDir, CertificateConfig certificate)
     throws IOException, InterruptedException {
+    return start(workDir, HOST, Map.of("wss", List.of(WSS_ID)), certificate);
+  }
+
+  private static PomeloCluster start(Path workDir, String publicHost, Map<String, List<String>> idsByType,
+                                     CertificateConfig wssCertificate) throws IOException, InterruptedException {
     Path source = projectDir().resolve("src/test/pomelo");
     Path nodeModules = source.resolve("node_modules");
     if (!Files.isDirectory(nodeModules.resolve("pomelo"))) {
@@ -106,6 +118,12 @@ public final class PomeloCluster implements AutoCloseable {
       copyTree(source.resolve(name), appDir.resolve(name));
     }
     Files.createSymbolicLink(appDir.resolve("node_modules"), nodeModules);
+    if (wssCertificate != null) {
+      // Where app.js reads the wss connector's key and certificate.
+      Path wssDir = Files.createDirectories(appDir.resolve("config/wss"));
+      Files.copy(wssCertificate.certFile(), wssDir.resolve("cert.pem"));
+      Files.copy(wssCertificate.keyFile(), wssDir.resolve("key.pem"));
+    }
 
     List<FrontendServer> frontends = new ArrayList<>();
     JsonObject servers = new JsonObject();

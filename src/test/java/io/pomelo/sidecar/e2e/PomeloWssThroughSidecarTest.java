@@ -1,0 +1,163 @@
+package io.pomelo.sidecar.e2e;
+
+import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.config.BackendTls;
+import io.pomelo.sidecar.config.BackendTlsConfig;
+import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.config.DialAddress;
+import io.pomelo.sidecar.config.HealthConfig;
+import io.pomelo.sidecar.config.ProxyConfig;
+import io.pomelo.sidecar.config.RoutesConfig;
+import io.pomelo.sidecar.config.TypeRoutesConfig;
+import io.pomelo.sidecar.testing.RsaCertificate;
+import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.pomelo.sidecar.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real Pomelo 2.2.7 hybridconnector with {@code connectorConfig.ssl} on (it speaks TLS itself) behind the sidecar:
+ * the sidecar re-encrypts towards it, verifying its certificate against a CA file by the name {@code pomelo.test}
+ * (the host dialled is 127.0.0.1), and the client speaks Pomelo's unmodified protocol over wss to the sidecar.
+ */
+final class PomeloWssThroughSidecarTest {
+
+  private static final String ENTRY = "wss.entryHandler.entry";
+  private static final String CLIENT_ADDRESS = "127.0.0.2";
+  private static final String SERVER_NAME = "pomelo.test";
+
+  @TempDir
+  static Path workDir;
+  private static PomeloCluster cluster;
+  private static Vertx vertx;
+  private static Sidecar sidecar;
+  private static TestSidecar fixture;
+  private static HttpClient admin;
+
+  @BeforeAll
+  static void start() throws Exception {
+    CertificateConfig connectorCertificate = RsaCertificate.write(workDir.resolve("pomelo.crt"),
+      workDir.resolve("pomelo.key"), SERVER_NAME);
+    cluster = PomeloCluster.startWss(workDir, connectorCertificate);
+    vertx = Vertx.vertx();
+    admin = vertx.createHttpClient();
+    fixture = new TestSidecar(workDir);
+    RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of(
+      "wss", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, SERVER_NAME))), List.of(), Map.of());
+    ProxyConfig proxy = new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60),
+      trusting(connectorCertificate.certFile()));
+    sidecar = await(fixture.start(vertx, fixture.config(cluster.serversJson(), routes, proxy)
+      .withHealth(new HealthConfig(true, Duration.ofMillis(200), Duration.ofSeconds(2)))));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (sidecar != null) {
+        await(sidecar.stop(Duration.ZERO));
+      }
+      if (vertx != null) {
+        await(vertx.close());
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  @Test
+  void requestResponseAndPushCrossTheReEncryptedTunnelWithTheClientsAddress() throws Exception {
+    PomeloClient client = await(PomeloClient.connect(vertx,
+      URI.create("wss://127.0.0.1:" + sidecar.publicPort() + "/" + PomeloCluster.WSS_ID + "/"), clientOptions()));
+    try {
+      Future<JsonObject> push = client.nextPush("onEntry");
+      JsonObject response = await(client.request(ENTRY, new JsonObject().put("uid", 7).put("msg", "over tls")));
+      assertThat(response.getInteger("code")).isEqualTo(200);
+      assertThat(response.getString("serverId")).isEqualTo(PomeloCluster.WSS_ID);
+      assertThat(response.getString("echo")).isEqualTo("over tls");
+      // The X-Real-IP the sidecar added to the upgrade reached the app inside the connector's TLS.
+      assertThat(response.getString("clientIp")).isEqualTo(CLIENT_ADDRESS);
+      JsonObject pushed = await(push);
+      assertThat(pushed.getString("serverId")).isEqualTo(PomeloCluster.WSS_ID);
+      assertThat(pushed.getString("uid")).isEqualTo("7");
+    } finally {
+      await(client.close());
+    }
+  }
+
+  @Test
+  void theAdminApiShowsTheTlsTargetHealthyByItsVerifiedHandshake() throws Exception {
+    JsonObject target = await(poll(() -> adminTarget().map(t -> "healthy".equals(t.getString("health")) ? t : null),
+      Duration.ofSeconds(15)));
+    assertThat(target.getBoolean("tls")).isTrue();
+    assertThat(target.getString("tlsServerName")).isEqualTo(SERVER_NAME);
+    assertThat(target.getString("lastError")).isNull();
+  }
+
+  /** wss-server-1's entry in {@code GET /api/routes}, or null when it is not there. */
+  private static Future<JsonObject> adminTarget() {
+    return admin.request(HttpMethod.GET, sidecar.adminPort(), "127.0.0.1", "/api/routes")
+      .compose(request -> request.send()).compose(response -> response.body()).map(body -> {
+        for (Object route : new JsonArray(body)) {
+          for (Object target : ((JsonObject) route).getJsonArray("targets")) {
+            if (PomeloCluster.WSS_ID.equals(((JsonObject) target).getString("id"))) {
+              return (JsonObject) target;
+            }
+          }
+        }
+        return null;
+      });
+  }
+
+  /** Asks again every 100 ms until the answer is not null, within {@code limit}. */
+  private static <T> Future<T> poll(java.util.function.Supplier<Future<T>> ask, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    return ask.get().compose(value -> {
+      if (value != null || System.nanoTime() > deadline) {
+        return Future.succeededFuture(value);
+      }
+      return vertx.timer(100).compose(v -> poll(ask, Duration.ofNanos(deadline - System.nanoTime())));
+    });
+  }
+
+  private static BackendTlsConfig trusting(Path caFile) throws Exception {
+    List<X509Certificate> authorities = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(caFile)) {
+      CertificateFactory.getInstance("X.509").generateCertificates(in)
+        .forEach(c -> authorities.add((X509Certificate) c));
+    }
+    return new BackendTlsConfig(caFile, authorities, false);
+  }
+
+  /** Trusts only the sidecar's test certificate; binds the client side to {@link #CLIENT_ADDRESS}. */
+  private static WebSocketClientOptions clientOptions() {
+    return new WebSocketClientOptions()
+      .setVerifyHost(true)
+      .setTrustOptions(new PemTrustOptions().addCertPath(fixture.certificate().certFile().toString()))
+      .setLocalAddress(CLIENT_ADDRESS);
+  }
+}
