@@ -162,4 +162,22 @@ class BackendTlsTest {
     // A TCP accept is all a plain check asks, so the unmarked route still counts as up: the README says so.
     until(() -> backend("unmarked-server-1").health() == Health.HEALTHY);
   }
+
+  @Test
+  void withoutAServerNameAnIpHostSendsNoSniAndIsCheckedAgainstTheIpSan() throws Exception {
+    CertificateConfig byAddress = RsaCertificate.write(dir.resolve("ip.crt"), dir.resolve("ip.key"), "127.0.0.1");
+    EchoBackend ipBackend = await(EchoBackend.startTls(vertx, "ip-1", byAddress));
+    RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of(
+      "ip", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, null))), List.of(), Map.of());
+    ProxyConfig proxy = new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60),
+      trusting(byAddress.certFile()));
+    sidecar = await(fixture.start(vertx, fixture.config(fixture.serversJson(
+      Map.of("ip-server-1", Map.entry("ip", ipBackend.port()))), routes, proxy)));
+
+    WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/ip/"));
+
+    assertThat(echo(ws, "by address")).isEqualTo("ip-1:by address");
+    // The JDK sends no SNI for an address; the name check passed on the certificate's IP SAN.
+    assertThat(ipBackend.serverNames()).isNotEmpty().allMatch(name -> name == null || "null".equals(name));
+  }
 }

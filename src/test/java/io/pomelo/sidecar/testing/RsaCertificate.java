@@ -26,6 +26,9 @@ import java.util.Date;
  */
 public final class RsaCertificate {
 
+  /** An IPv4 literal becomes an IP address SAN, as a certificate for a server dialled by address has. */
+  private static final java.util.regex.Pattern IP_LITERAL = java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]+){3}");
+
   private RsaCertificate() {
   }
 
@@ -39,7 +42,8 @@ public final class RsaCertificate {
       BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minus(Duration.ofHours(1))),
       Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic())
       .addExtension(Extension.subjectAlternativeName, false,
-        new GeneralNames(new GeneralName(GeneralName.dNSName, name)))
+        new GeneralNames(new GeneralName(IP_LITERAL.matcher(name).matches() ? GeneralName.iPAddress
+          : GeneralName.dNSName, name)))
       .build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
     Files.writeString(keyFile, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
     Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
