@@ -1,15 +1,18 @@
 package io.pomelo.sidecar.route;
 
 import io.pomelo.sidecar.config.AliasConfig;
+import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.RoutesConfig;
+import io.pomelo.sidecar.config.ServerRoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
 import io.pomelo.sidecar.pomelo.FrontendServer;
 import io.pomelo.sidecar.pomelo.ServersFile;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -55,6 +58,28 @@ class RoutePlannerTest {
     assertThat(table.byPath("/c2/").targets()).extracting(Target::serverId).containsExactly("connector-server-2");
     assertThat(table.byPath("/c2/").stripPrefix()).isTrue();
     assertThat(table.byPath("/conn/").stripPrefix()).isFalse();
+  }
+
+  @Test
+  void backendTlsComesFromTheAliasThenTheServerThenTheType() throws Exception {
+    RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST,
+      Map.of("connector", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, "connector.internal"))),
+      List.of(new AliasConfig("/plain/", "connector", null, null, new BackendTls(false, null)),
+        new AliasConfig("/named/", null, "connector-server-1", null, new BackendTls(null, "alias.internal"))),
+      Map.of(), false, Duration.ZERO, false,
+      Map.of("connector-server-2", new ServerRoutesConfig(new BackendTls(false, null))));
+    RouteTable table = plan(routes, GATE, C1, C2);
+
+    assertThat(table.byPath("/gate/").targets()).allSatisfy(t -> assertThat(t.tls()).isFalse());
+    Target one = table.byPath("/connector-server-1/").targets().get(0);
+    assertThat(one.tls()).isTrue();
+    assertThat(one.serverName()).isEqualTo("connector.internal");
+    assertThat(table.byPath("/connector-server-2/").targets().get(0).tls()).as("the server's own setting").isFalse();
+    assertThat(table.byPath("/connector/").targets()).extracting(Target::tls).containsExactly(true, false);
+    assertThat(table.byPath("/plain/").targets()).extracting(Target::tls).containsExactly(false, false);
+    Target named = table.byPath("/named/").targets().get(0);
+    assertThat(named.tls()).as("inherited from the type").isTrue();
+    assertThat(named.serverName()).isEqualTo("alias.internal");
   }
 
   @Test
