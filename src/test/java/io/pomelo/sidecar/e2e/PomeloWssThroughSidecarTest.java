@@ -2,7 +2,6 @@ package io.pomelo.sidecar.e2e;
 
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.BackendTls;
-import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.HealthConfig;
@@ -24,14 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +62,7 @@ final class PomeloWssThroughSidecarTest {
     RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of(
       "wss", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, SERVER_NAME))), List.of(), Map.of());
     ProxyConfig proxy = new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60),
-      trusting(connectorCertificate.certFile()));
+      TestSidecar.backendTrust(connectorCertificate.certFile()));
     sidecar = await(fixture.start(vertx, fixture.config(cluster.serversJson(), routes, proxy)
       .withHealth(new HealthConfig(true, Duration.ofMillis(200), Duration.ofSeconds(2)))));
   }
@@ -142,15 +136,6 @@ final class PomeloWssThroughSidecarTest {
       }
       return vertx.timer(100).compose(v -> poll(ask, Duration.ofNanos(deadline - System.nanoTime())));
     });
-  }
-
-  private static BackendTlsConfig trusting(Path caFile) throws Exception {
-    List<X509Certificate> authorities = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(caFile)) {
-      CertificateFactory.getInstance("X.509").generateCertificates(in)
-        .forEach(c -> authorities.add((X509Certificate) c));
-    }
-    return new BackendTlsConfig(caFile, authorities, false);
   }
 
   /** Trusts only the sidecar's test certificate; binds the client side to {@link #CLIENT_ADDRESS}. */

@@ -29,13 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
+
 import java.time.Duration;
-import java.util.ArrayList;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,15 +91,6 @@ class BackendTlsTest {
       .withHealth(new HealthConfig(true, Duration.ofMillis(200), Duration.ofSeconds(2)))));
   }
 
-  private BackendTlsConfig trusting(Path caFile) throws Exception {
-    List<X509Certificate> authorities = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(caFile)) {
-      CertificateFactory.getInstance("X.509").generateCertificates(in)
-        .forEach(c -> authorities.add((X509Certificate) c));
-    }
-    return new BackendTlsConfig(caFile, authorities, false);
-  }
-
   private BackendState backend(String serverId) {
     return sidecar.live().backends().stream().filter(b -> b.key().serverId().equals(serverId)).findFirst()
       .orElseThrow();
@@ -117,7 +105,7 @@ class BackendTlsTest {
 
   @Test
   void upgradeAndPlainHttpReachATlsBackendVerifiedAgainstTheCaFileWithTheServerName() throws Exception {
-    startSidecar(trusting(backendCertificate.certFile()));
+    startSidecar(TestSidecar.backendTrust(backendCertificate.certFile()));
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/wss/"));
     assertThat(echo(ws, "hello")).isEqualTo("wss-1:hello");
     assertThat(get("/wss/poll")).startsWith("200 wss-1 GET /wss/poll");
@@ -129,7 +117,7 @@ class BackendTlsTest {
   @Test
   void aCertificateFromAnotherCaGets502AndTheHealthCheckSaysWhy() throws Exception {
     CertificateConfig other = RsaCertificate.write(dir.resolve("other.crt"), dir.resolve("other.key"), "backend.test");
-    startSidecar(trusting(other.certFile()));
+    startSidecar(TestSidecar.backendTrust(other.certFile()));
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/wss/")))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(502));
     assertThat(get("/wss/poll")).startsWith("502");
@@ -170,7 +158,7 @@ class BackendTlsTest {
     RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of(
       "ip", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, null))), List.of(), Map.of());
     ProxyConfig proxy = new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60),
-      trusting(byAddress.certFile()));
+      TestSidecar.backendTrust(byAddress.certFile()));
     sidecar = await(fixture.start(vertx, fixture.config(fixture.serversJson(
       Map.of("ip-server-1", Map.entry("ip", ipBackend.port()))), routes, proxy)));
 

@@ -3,6 +3,7 @@ package io.pomelo.sidecar.testing;
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.AliasConfig;
+import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ListenerConfig;
 import io.pomelo.sidecar.config.PomeloConfig;
@@ -22,10 +23,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -95,6 +100,16 @@ public final class TestSidecar {
       .setSsl(true)
       .setVerifyHost(true)
       .setTrustOptions(trust));
+  }
+
+  /** {@code proxy.backendTls} trusting the certificates in {@code caFile} only, as the reader would make it. */
+  public static BackendTlsConfig backendTrust(Path caFile) throws Exception {
+    List<X509Certificate> authorities = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(caFile)) {
+      CertificateFactory.getInstance("X.509").generateCertificates(in)
+        .forEach(c -> authorities.add((X509Certificate) c));
+    }
+    return new BackendTlsConfig(caFile, authorities, false);
   }
 
   public static Future<WebSocket> connect(WebSocketClient client, int port, String path, String... subProtocols) {
