@@ -30,9 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-
 import java.time.Duration;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
