@@ -52,6 +52,7 @@ final class CheckCommand implements Callable<Integer> {
     }
     ProblemReport.warnings(err, checked.files().warnings());
     ProblemReport.warnings(err, SocketIoNotes.warnings(checked.config()));
+    ProblemReport.warnings(err, BackendTlsNotes.warnings(checked.config()));
     err.flush();
     if (json) {
       JsonArray routes = new JsonArray();

@@ -33,6 +33,7 @@ final class ExportNginxCommand implements Callable<Integer> {
       String nginx = NginxExport.render(checked.config(), checked.files(), VersionProvider.version());
       ProblemReport.warnings(err, checked.files().warnings());
       ProblemReport.warnings(err, SocketIoNotes.warnings(checked.config()));
+      ProblemReport.warnings(err, BackendTlsNotes.warnings(checked.config()));
       err.flush();
       out.print(nginx);
       out.flush();

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.cli;
 
 import io.pomelo.sidecar.LoadedFiles;
+import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ListenerConfig;
@@ -45,13 +46,44 @@ final class NginxExport {
     this.version = version;
   }
 
-  /** @throws ConfigException when the configuration has something nginx cannot express (port 0) */
+  /**
+   * @throws ConfigException when the configuration has something nginx cannot express (port 0, a route over TLS and
+   *                         plain servers, TLS servers of one route with different names)
+   */
   static String render(SidecarConfig config, LoadedFiles files, String version) throws ConfigException {
     if (config.listen().port() == 0) {
       throw new ConfigException(config.file().toString(), "listen.port", "0",
         "nginx needs a fixed port; 0 (any free port) exists only for tests");
     }
+    for (Route route : files.plan().table().routes()) {
+      backendTls(config, route);
+    }
     return new NginxExport(config, files, version).render();
+  }
+
+  /**
+   * Whether the route's servers speak TLS, or a problem when nginx cannot say what the sidecar does: an upstream has
+   * one scheme and a location one {@code proxy_ssl_name}, while the sidecar decides both per server.
+   */
+  private static boolean backendTls(SidecarConfig config, Route route) throws ConfigException {
+    List<Target> targets = route.targets();
+    long tls = targets.stream().filter(Target::tls).count();
+    if (tls == 0) {
+      return false;
+    }
+    String urls = String.join(", ", targets.stream().map(Target::url).toList());
+    if (tls < targets.size()) {
+      throw new ConfigException(config.file().toString(), "route " + route.path(), urls,
+        "mixes TLS and plain servers of type " + route.serverType() + "; the sidecar can, but an nginx upstream has one "
+          + "scheme: set tls on all of them or on none (routes.servers.<id>.tls)");
+    }
+    List<String> names = targets.stream().map(Target::serverName).distinct().toList();
+    if (names.size() > 1) {
+      throw new ConfigException(config.file().toString(), "route " + route.path(),
+        String.join(", ", names), "the servers' TLS names differ; nginx sends one proxy_ssl_name per location: set one "
+          + "tlsServerName that all their certificates carry (routes.types." + route.serverType() + ".tlsServerName)");
+    }
+    return true;
   }
 
   private String render() {
@@ -70,7 +102,8 @@ final class NginxExport {
     for (Map.Entry<List<Target>, String> upstream : upstreams.entrySet()) {
       line("");
       line("# Shared by the routes of type " + upstream.getKey().get(0).serverType()
-        + "; like the sidecar, nginx takes turns between the servers.");
+        + "; like the sidecar, nginx takes turns between the servers."
+        + (upstream.getKey().get(0).tls() ? " They speak TLS (proxy_pass https://)." : ""));
       line("upstream " + upstream.getValue() + " {");
       for (Target target : upstream.getKey()) {
         line("  server " + target.address() + ";  # " + target.serverId());
@@ -144,6 +177,7 @@ final class NginxExport {
       line("  # " + route.kind().label() + " route, " + describe(route));
       line("  location " + word(route.path()) + " {");
       line("    proxy_pass " + passTo(route) + ";");
+      proxySsl(route);
       socketIoLocation(route);
       line("  }");
     }
@@ -152,7 +186,15 @@ final class NginxExport {
     line("  # nginx would answer those with a 301 redirect, which WebSocket clients do not follow.");
     for (Route route : files.plan().table().routes()) {
       String bare = route.path().substring(0, route.path().length() - 1);
-      line("  location = " + word(bare) + " { proxy_pass " + passTo(route) + "; }");
+      if (route.targets().get(0).tls()) {
+        // The bare path is an exact location beside the route's, so it needs the TLS settings again.
+        line("  location = " + word(bare) + " {");
+        line("    proxy_pass " + passTo(route) + ";");
+        proxySsl(route);
+        line("  }");
+      } else {
+        line("  location = " + word(bare) + " { proxy_pass " + passTo(route) + "; }");
+      }
     }
     line("");
     line("  # Every other path: the sidecar answers 404 too.");
@@ -212,6 +254,35 @@ final class NginxExport {
     line("    }");
   }
 
+  /** How nginx speaks TLS to the route's servers, as the sidecar does: same protocols, same name, same trust. */
+  private void proxySsl(Route route) {
+    Target first = route.targets().get(0);
+    if (!first.tls()) {
+      return;
+    }
+    BackendTlsConfig trust = config.proxy().backendTls();
+    line("    # The servers are marked tls: SNI and the name checked are tlsServerName, else the host dialled; nginx");
+    line("    # sends no SNI for an IP address and checks its name among the certificate's DNS names only.");
+    line("    proxy_ssl_server_name on;");
+    line("    proxy_ssl_name " + word(first.serverName()) + ";");
+    line("    proxy_ssl_protocols " + String.join(" ", new TreeSet<>(ServerTls.PROTOCOLS)) + ";");
+    if (trust.insecure()) {
+      line("    # !!! proxy.backendTls.insecure is on: neither the chain nor the name of the servers' certificates is");
+      line("    # !!! checked, so anyone on the path to them can read and change the traffic. Loopback only.");
+      line("    proxy_ssl_verify off;");
+      return;
+    }
+    line("    proxy_ssl_verify on;");
+    // A server's leaf, an intermediate and the root: the depth of a usual private CA or a public one.
+    line("    proxy_ssl_verify_depth 3;");
+    if (trust.caFile() != null) {
+      line("    proxy_ssl_trusted_certificate " + word(trust.caFile().toString()) + ";  # proxy.backendTls.caFile");
+    } else {
+      line("    # No proxy.backendTls.caFile: the sidecar trusts the JDK's store; this is the system's (Debian's path).");
+      line("    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;");
+    }
+  }
+
   private void certificate(CertificateConfig source, String place) {
     if (source.isPem()) {
       line("  ssl_certificate     " + word(source.certFile().toString()) + ";");
@@ -229,10 +300,11 @@ final class NginxExport {
     line("  ssl_certificate_key " + word(key) + ";");
   }
 
-  /** {@code http://host:port} keeps the path, as the sidecar does; a trailing {@code /} replaces the prefix by it. */
+  /** {@code http://host:port} ({@code https} for TLS servers) keeps the path, as the sidecar does; a trailing {@code /} replaces the prefix by it. */
   private String passTo(Route route) {
     String upstream = upstreams.get(route.targets());
-    String origin = "http://" + (upstream != null ? upstream : route.targets().get(0).address());
+    String scheme = route.targets().get(0).tls() ? "https://" : "http://";
+    String origin = scheme + (upstream != null ? upstream : route.targets().get(0).address());
     return route.stripPrefix() ? origin + "/" : origin;
   }
 

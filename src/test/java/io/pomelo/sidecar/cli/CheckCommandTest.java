@@ -232,6 +232,26 @@ class CheckCommandTest {
     assertThat(export.err.lines().toList()).containsExactly(warning);
   }
 
+  /** Unverified backends are allowed, so said and not failed; by check and by export-nginx, whose config says so too. */
+  @Test
+  void insecureBackendTlsIsAWarning() throws Exception {
+    Files.writeString(config, Files.readString(config)
+      .replace("connector: {stripPrefix: true}", "connector: {stripPrefix: true, tls: true, tlsServerName: game.test}")
+      .replace("listen: {host: 127.0.0.1, port: 0}", "listen: {host: 127.0.0.1, port: 8443}")
+      + "proxy: {backendTls: {insecure: true}}\n");
+    String warning = "warning: " + config + ": proxy.backendTls.insecure = true: backend certificates are not "
+      + "verified (neither chain nor name); for self-signed certificates on loopback only";
+
+    Result check = run("check", "--config", config.toString());
+    assertThat(check.code).as(check.err).isZero();
+    assertThat(check.err.lines().toList()).containsExactly(warning);
+
+    Result export = run("export-nginx", "--config", config.toString());
+    assertThat(export.code).as(export.err).isZero();
+    assertThat(export.err.lines().toList()).containsExactly(warning);
+    assertThat(export.out).contains("proxy_ssl_verify off;").contains("proxy_pass https://pomelo_connector/;");
+  }
+
   @Test
   void envChoosesThePomeloEnvironment() {
     Result result = run("check", "--config", config.toString(), "--env", "production");

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.cli;
 
 import io.pomelo.sidecar.LoadedFiles;
+import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ListenerConfig;
@@ -193,6 +194,102 @@ class ExportNginxRenderTest {
   }
 
   @Test
+  void tlsServersArePassedOverHttpsWithTheirNameAndVerifiedByTheCaFile() throws Exception {
+    Path caFile = dir.resolve("backend-ca.pem");
+    String nginx = render(withTrust(new BackendTlsConfig(caFile, List.of(), false)), tlsRoutes(), List.of(pem));
+    assertThat(nginx).contains("""
+      upstream pomelo_connector {
+        server 10.0.0.6:3050;  # connector-server-1
+        server 10.0.0.7:3050;  # connector-server-2
+      }
+      """);
+    String ssl = """
+          proxy_ssl_server_name on;
+          proxy_ssl_name connector.game.internal;
+          proxy_ssl_protocols TLSv1.2 TLSv1.3;
+          proxy_ssl_verify on;
+          proxy_ssl_verify_depth 3;
+          proxy_ssl_trusted_certificate %s;  # proxy.backendTls.caFile
+      """.formatted(caFile);
+    assertThat(nginx).contains("""
+        location /connector/ {
+          proxy_pass https://pomelo_connector/;
+      """).contains(ssl);
+    // The socket.io location is nested, so it inherits the TLS settings and only its upstream changes.
+    assertThat(nginx).contains("      proxy_pass https://pomelo_connector_ip_hash/socket.io/;\n")
+      .contains("  location = /connector {\n    proxy_pass https://pomelo_connector/;\n")
+      .contains("  location = /gate { proxy_pass http://10.0.0.5:3014; }\n");
+    // Two routes over TLS, each with its own location and its bare-path twin.
+    assertThat(nginx.split("proxy_ssl_name connector.game.internal;", -1)).hasSize(5);
+    assertThat(nginx.substring(nginx.indexOf("location /gate/"), nginx.indexOf("location /connector/")))
+      .doesNotContain("proxy_ssl");
+  }
+
+  @Test
+  void withoutACaFileNginxVerifiesAgainstTheSystemBundle() throws Exception {
+    String nginx = render(withTrust(BackendTlsConfig.defaults()), tlsRoutes(), List.of(pem));
+    assertThat(nginx).contains("""
+          proxy_ssl_verify on;
+          proxy_ssl_verify_depth 3;
+          # No proxy.backendTls.caFile: the sidecar trusts the JDK's store; this is the system's (Debian's path).
+          proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+      """);
+  }
+
+  @Test
+  void insecureTurnsVerificationOffAndSaysSo() throws Exception {
+    String nginx = render(withTrust(new BackendTlsConfig(null, List.of(), true)), tlsRoutes(), List.of(pem));
+    assertThat(nginx).contains("""
+          proxy_ssl_protocols TLSv1.2 TLSv1.3;
+          # !!! proxy.backendTls.insecure is on: neither the chain nor the name of the servers' certificates is
+          # !!! checked, so anyone on the path to them can read and change the traffic. Loopback only.
+          proxy_ssl_verify off;
+      """).doesNotContain("proxy_ssl_verify on").doesNotContain("proxy_ssl_trusted_certificate");
+  }
+
+  @Test
+  void theSameServersOverTlsAndPlainGetTwoUpstreams() throws Exception {
+    Target plain1 = new Target("connector-server-1", "connector", "10.0.0.6", 3050);
+    Target plain2 = new Target("connector-server-2", "connector", "10.0.0.7", 3050);
+    List<Route> routes = List.of(
+      new Route("/connector/", RouteKind.TYPE, "connector", List.of(plain1, plain2), true),
+      new Route("/secure/", RouteKind.ALIAS, "connector", List.of(tls(plain1), tls(plain2)), true));
+    String nginx = render(config(443), routes, List.of(pem));
+    assertThat(nginx).contains("upstream pomelo_connector {").contains("upstream pomelo_connector_2 {")
+      .contains("""
+        location /connector/ {
+          proxy_pass http://pomelo_connector/;
+      """).contains("""
+        location /secure/ {
+          proxy_pass https://pomelo_connector_2/;
+      """).contains("      proxy_pass http://pomelo_connector_ip_hash/socket.io/;\n")
+      .contains("      proxy_pass https://pomelo_connector_2_ip_hash/socket.io/;\n");
+  }
+
+  @Test
+  void aRouteOverTlsAndPlainServersCannotBeExported() {
+    Target plain = new Target("connector-server-9", "connector", "10.0.0.9", 3050);
+    List<Route> routes = List.of(new Route("/connector/", RouteKind.TYPE, "connector",
+      List.of(tls(CONNECTOR_1), plain), true));
+    assertThatThrownBy(() -> render(config(443), routes, List.of(pem)))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems().get(0).toString())
+        .isEqualTo(dir.resolve("sidecar.yaml") + ": route /connector/ = wss://10.0.0.6:3050, ws://10.0.0.9:3050: "
+          + "mixes TLS and plain servers of type connector; the sidecar can, but an nginx upstream has one scheme: "
+          + "set tls on all of them or on none (routes.servers.<id>.tls)"));
+  }
+
+  @Test
+  void tlsServersOfOneRouteWithDifferentNamesCannotBeExported() {
+    List<Route> routes = List.of(new Route("/connector/", RouteKind.TYPE, "connector",
+      List.of(new Target("connector-server-1", "connector", "10.0.0.6", 3050, true, null),
+        new Target("connector-server-2", "connector", "10.0.0.7", 3050, true, null)), true));
+    assertThatThrownBy(() -> render(config(443), routes, List.of(pem)))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems().get(0).toString())
+        .startsWith(dir.resolve("sidecar.yaml") + ": route /connector/ = 10.0.0.6, 10.0.0.7: the servers' TLS names "
+          + "differ").endsWith("(routes.types.connector.tlsServerName)"));
+  }
+
+  @Test
   void aPathNginxWouldSplitIsQuoted() {
     assertThat(NginxExport.word("/conn/")).isEqualTo("/conn/");
     assertThat(NginxExport.word("/my conn/")).isEqualTo("\"/my conn/\"");
@@ -201,6 +298,26 @@ class ExportNginxRenderTest {
 
   private SidecarConfig config(int port) {
     return fixture.config(dir.resolve("servers.json"), List.of()).withListen(new ListenerConfig("127.0.0.1", port));
+  }
+
+  private SidecarConfig withTrust(BackendTlsConfig trust) {
+    return config(443).withProxy(new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10),
+      Duration.ofSeconds(60), trust));
+  }
+
+  private static Target tls(Target plain) {
+    return new Target(plain.serverId(), plain.serverType(), plain.host(), plain.port(), true,
+      "connector.game.internal");
+  }
+
+  /** A plain gate and a connector type over two TLS servers, with an alias of it. */
+  private static List<Route> tlsRoutes() {
+    List<Target> connectors = List.of(tls(CONNECTOR_1),
+      tls(new Target("connector-server-2", "connector", "10.0.0.7", 3050)));
+    return List.of(
+      new Route("/gate/", RouteKind.TYPE, "gate", List.of(GATE), false),
+      new Route("/connector/", RouteKind.TYPE, "connector", connectors, true),
+      new Route("/conn/", RouteKind.ALIAS, "connector", connectors, true));
   }
 
   private static List<Route> routes() {

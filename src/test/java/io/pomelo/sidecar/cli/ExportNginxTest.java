@@ -2,8 +2,12 @@ package io.pomelo.sidecar.cli;
 
 import io.pomelo.sidecar.LoadedFiles;
 import io.pomelo.sidecar.config.AliasConfig;
+import io.pomelo.sidecar.config.BackendTls;
+import io.pomelo.sidecar.config.BackendTlsConfig;
+import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
@@ -11,6 +15,7 @@ import io.pomelo.sidecar.e2e.PomeloCluster;
 import io.pomelo.sidecar.e2e.SocketIoSessions;
 import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
 import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -160,6 +165,47 @@ class ExportNginxTest {
       process.onExit().get(WAIT, TimeUnit.SECONDS);
     }
     assertThat(processes).hasSizeGreaterThanOrEqualTo(2).noneMatch(ProcessHandle::isAlive);
+  }
+
+  /**
+   * A connector that speaks TLS itself, behind nginx as the export configures it: verified by the CA file and the
+   * server name. The same server under a name its certificate does not carry gets 502, so verification is on.
+   */
+  @Test
+  void webSocketsThroughNginxReachATlsBackendVerifiedByTheCaFile() throws Exception {
+    CertificateConfig backendCertificate = RsaCertificate.write(dir.resolve("backend.crt"), dir.resolve("backend.key"),
+      "backend.test");
+    EchoBackend tlsBackend = await(EchoBackend.startTls(vertx, "wss-1", backendCertificate));
+    Map<String, Map.Entry<String, Integer>> servers = new LinkedHashMap<>();
+    servers.put("wss-server-1", Map.entry("wss", tlsBackend.port()));
+    servers.put("misnamed-server-1", Map.entry("misnamed", tlsBackend.port()));
+    RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of(
+      "wss", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, "backend.test")),
+      "misnamed", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, "other.test"))),
+      List.of(), Map.of());
+    Path caFile = backendCertificate.certFile();
+    ProxyConfig proxy = new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60),
+      new BackendTlsConfig(caFile, List.of(), false));
+    port = freePort();
+    SidecarConfig config = fixture.config(fixture.serversJson(servers), routes, proxy)
+      .withListen(new ListenerConfig("127.0.0.1", port));
+    String exported = NginxExport.render(config, LoadedFiles.read(config, System.getenv()).orThrow(), "test");
+    assertThat(exported).contains("proxy_ssl_trusted_certificate " + caFile + ";");
+    nginxConf = wrap(exported);
+
+    Process nginx = startNginx();
+    try {
+      WebSocketClient client = fixture.webSocketClient(vertx);
+      WebSocket ws = await(TestSidecar.connect(client, port, "/wss/?token=abc"));
+      assertThat(roundTrip(ws, "hello")).isEqualTo("wss-1:hello");
+      assertThat(tlsBackend.upgradePaths()).containsExactly("/wss/?token=abc");
+      assertThat(tlsBackend.serverNames()).containsExactly("backend.test");
+      assertThatThrownBy(() -> await(TestSidecar.connect(client, port, "/misnamed/")))
+        .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(502));
+    } finally {
+      stop(nginx);
+    }
+    assertThat(Files.readString(dir.resolve("error.log"))).contains("upstream SSL certificate does not match");
   }
 
   /**
