@@ -1,8 +1,8 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.health.BackendState;
-import io.pomelo.sidecar.health.LiveState;
-import io.pomelo.sidecar.health.RouteCounters;
+import io.pomelo.sidecar.backend.BackendState;
+import io.pomelo.sidecar.backend.LiveState;
+import io.pomelo.sidecar.backend.RouteCounters;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.json.JsonArray;

@@ -3,7 +3,7 @@ package io.pomelo.sidecar.admin;
 import io.pomelo.sidecar.ReloadOutcome;
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.HealthConfig;
-import io.pomelo.sidecar.health.LiveState;
+import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.RouteDiff;

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.health.CloseReason;
+import io.pomelo.sidecar.backend.CloseReason;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;

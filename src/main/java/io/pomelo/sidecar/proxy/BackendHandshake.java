@@ -5,7 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.pomelo.sidecar.health.ServerDialer;
+import io.pomelo.sidecar.backend.ServerDialer;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

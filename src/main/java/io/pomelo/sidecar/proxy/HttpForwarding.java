@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.health.SessionAffinity;
+import io.pomelo.sidecar.backend.SessionAffinity;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Future;

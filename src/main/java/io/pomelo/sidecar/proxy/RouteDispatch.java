@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.health.TargetChoice;
+import io.pomelo.sidecar.backend.TargetChoice;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;

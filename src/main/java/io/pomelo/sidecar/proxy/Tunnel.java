@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.health.CloseReason;
-import io.pomelo.sidecar.health.RouteCounters;
+import io.pomelo.sidecar.backend.CloseReason;
+import io.pomelo.sidecar.backend.RouteCounters;
 import io.pomelo.sidecar.route.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

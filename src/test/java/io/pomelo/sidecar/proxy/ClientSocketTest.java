@@ -6,7 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.ChannelHandler;
 import io.pomelo.sidecar.Sidecar;
-import io.pomelo.sidecar.health.CloseReason;
+import io.pomelo.sidecar.backend.CloseReason;
 import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;

@@ -1,4 +1,4 @@
-package io.pomelo.sidecar.health;
+package io.pomelo.sidecar.backend;
 
 /** What the sidecar believes about one backend's client port. */
 public enum Health {

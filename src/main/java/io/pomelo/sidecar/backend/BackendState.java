@@ -1,4 +1,4 @@
-package io.pomelo.sidecar.health;
+package io.pomelo.sidecar.backend;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

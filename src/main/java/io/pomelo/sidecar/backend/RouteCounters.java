@@ -1,4 +1,4 @@
-package io.pomelo.sidecar.health;
+package io.pomelo.sidecar.backend;
 
 import java.util.Collections;
 import java.util.EnumMap;

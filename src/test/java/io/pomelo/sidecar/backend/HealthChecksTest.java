@@ -1,4 +1,4 @@
-package io.pomelo.sidecar.health;
+package io.pomelo.sidecar.backend;
 
 import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.HealthConfig;

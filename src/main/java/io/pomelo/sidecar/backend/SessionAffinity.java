@@ -1,4 +1,4 @@
-package io.pomelo.sidecar.health;
+package io.pomelo.sidecar.backend;
 
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;

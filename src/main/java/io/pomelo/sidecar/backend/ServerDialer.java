@@ -1,4 +1,4 @@
-package io.pomelo.sidecar.health;
+package io.pomelo.sidecar.backend;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package io.pomelo.sidecar.health;
+package io.pomelo.sidecar.backend;
 
 /** Why a tunnel ended, as far as the sidecar can see it from the bytes and sockets. */
 public enum CloseReason {
