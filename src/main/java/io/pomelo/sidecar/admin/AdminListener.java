@@ -1,11 +1,12 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.ReloadRequest;
+import io.pomelo.sidecar.state.RunningState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -22,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The admin REST API. It owns nothing: every answer is read from the running sidecar, whose route table is the one
+ * The admin REST API. It owns nothing: every answer is read from one snapshot of the running state, whose route table is the one
  * the proxy serves. GET only, except {@code POST /api/reload}. Errors are JSON too. Every request must name this
  * listener in Host ({@link AdminHosts}), and a browser's request from another site changes nothing
  * ({@link SameOriginWrites}); connections are few and short-lived ({@link AdminConnections}). With a token
@@ -34,12 +35,14 @@ public final class AdminListener extends VerticleBase {
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final AdminConfig config;
-  private final Sidecar sidecar;
+  private final AdminView view;
+  private final SidecarMeters meters;
   private HttpServer server;
 
-  public AdminListener(AdminConfig config, Sidecar sidecar) {
+  public AdminListener(AdminConfig config, AdminView view, SidecarMeters meters) {
     this.config = config;
-    this.sidecar = sidecar;
+    this.view = view;
+    this.meters = meters;
   }
 
   @Override
@@ -61,12 +64,12 @@ public final class AdminListener extends VerticleBase {
     }
     router.get("/api/routes").handler(this::routes);
     router.get("/api/routes/:serverId").handler(this::server);
-    router.get("/api/status").handler(ctx -> json(ctx, 200, StatusView.of(sidecar, version()).encodePrettily()));
+    router.get("/api/status").handler(ctx -> json(ctx, 200, StatusView.of(view, actualPort(), version()).encodePrettily()));
     router.post("/api/reload").handler(this::reload);
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
       .end(openApi));
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT)
-      .end(sidecar.meters().scrape()));
+      .end(meters.scrape()));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.errorHandler(400, ctx -> error(ctx, 400, ctx.failure() == null ? "bad request"
       : String.valueOf(ctx.failure().getMessage())));
@@ -89,18 +92,19 @@ public final class AdminListener extends VerticleBase {
   }
 
   private void ready(RoutingContext ctx) {
-    boolean ready = sidecar.ready();
+    RunningState state = view.state().get();
+    boolean ready = state.ready();
     json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not ready")
-      .put("generation", sidecar.routeSnapshot().generation()).encode());
+      .put("generation", state.routes().generation()).encode());
   }
 
   /** Every route, or those of one server type with {@code ?serverType=}; [] when none. */
   private void routes(RoutingContext ctx) {
     String type = ctx.queryParams().get("serverType");
     JsonArray body = new JsonArray();
-    for (Route route : sidecar.routes().routes()) {
+    for (Route route : view.state().get().routes().table().routes()) {
       if (type == null || type.equals(route.serverType())) {
-        body.add(RouteView.of(route, sidecar.live()));
+        body.add(RouteView.of(route, view.live()));
       }
     }
     json(ctx, 200, body.encodePrettily());
@@ -112,10 +116,10 @@ public final class AdminListener extends VerticleBase {
    */
   private void server(RoutingContext ctx) {
     String id = ctx.pathParam("serverId");
-    LiveState live = sidecar.live();
+    LiveState live = view.live();
     JsonObject server = null;
     JsonArray routes = new JsonArray();
-    for (Route route : sidecar.routes().routes()) {
+    for (Route route : view.state().get().routes().table().routes()) {
       for (Target target : route.targets()) {
         if (target.serverId().equals(id)) {
           if (server == null) {
@@ -135,12 +139,12 @@ public final class AdminListener extends VerticleBase {
 
   /** Reads everything again, like SIGHUP, and answers with the outcome: 200 when applied, 422 when kept back. */
   private void reload(RoutingContext ctx) {
-    sidecar.requestReload("admin API", true).onComplete(ar -> {
+    view.reload().apply(ReloadRequest.everything("admin API")).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, 503, String.valueOf(ar.cause().getMessage()));
         return;
       }
-      int status = ar.result().result().equals(ReloadOutcome.ERROR) ? 422 : 200;
+      int status = ar.result().result() == ReloadOutcome.Result.ERROR ? 422 : 200;
       json(ctx, status, StatusView.reload(ar.result()).encodePrettily());
     });
   }

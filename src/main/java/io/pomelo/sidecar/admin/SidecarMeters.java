@@ -6,14 +6,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.backend.BackendState;
 import io.pomelo.sidecar.backend.CloseReason;
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.backend.RouteCounters;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.RunningState;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 
 import java.time.Duration;
@@ -34,45 +34,50 @@ import java.util.function.ToDoubleFunction;
 public final class SidecarMeters {
 
   private final PrometheusMeterRegistry registry;
-  private final Sidecar sidecar;
+  private final AdminView view;
   /** The series this class made, with the object each reads, so a replaced object gets a new series. */
   private final Map<Meter.Id, Owned> owned = new HashMap<>();
 
   private record Owned(Meter meter, Object source) {
   }
 
-  public SidecarMeters(PrometheusMeterRegistry registry, Sidecar sidecar) {
+  public SidecarMeters(PrometheusMeterRegistry registry, AdminView view) {
     this.registry = registry;
-    this.sidecar = sidecar;
-    for (String result : new String[]{ReloadOutcome.OK, ReloadOutcome.UNCHANGED, ReloadOutcome.ERROR}) {
+    this.view = view;
+    for (ReloadOutcome.Result result : ReloadOutcome.Result.values()) {
       reloads(result);
     }
-    sidecar.onReloadFinished(outcome -> reloads(outcome.result()).increment());
     // Clients turned away before any server was dialled: a fixed set of reasons, so the labels stay bounded.
     for (io.pomelo.sidecar.proxy.Refusal refusal : io.pomelo.sidecar.proxy.Refusal.values()) {
-      FunctionCounter.builder("pomelo.sidecar.refusals", sidecar.refusals(), r -> r.count(refusal))
+      FunctionCounter.builder("pomelo.sidecar.refusals", view.refusals(), r -> r.count(refusal))
         .description("Clients the public port turned away, by reason and the status it answered (0: closed)")
         .tags("reason", refusal.name().toLowerCase(java.util.Locale.ROOT), "status", String.valueOf(refusal.status()))
         .register(registry);
     }
     // Live state kept across reloads, so one gauge for the process: how full the affinity table is.
-    Gauge.builder("pomelo.sidecar.engineio.sessions", sidecar.live().sessions(), s -> s.size())
+    Gauge.builder("pomelo.sidecar.engineio.sessions", view.live().sessions(), s -> s.size())
       .description("engine.io sessions pinned to their server on routes that spread (at most 100000)")
       .strongReference(true).register(registry);
   }
 
-  private Counter reloads(String result) {
+  /** Counts one finished reload by its result. */
+  public void reloaded(ReloadOutcome outcome) {
+    reloads(outcome.result()).increment();
+  }
+
+  private Counter reloads(ReloadOutcome.Result result) {
     return Counter.builder("pomelo.sidecar.reloads")
       .description("Reloads by result: ok (applied), unchanged, error (the last good state was kept)")
-      .tag("result", result).register(registry);
+      .tag("result", result.label()).register(registry);
   }
 
   /** The registry, Prometheus text format: the sidecar's series, plus Vert.x's and the JVM's when enabled. */
   public synchronized String scrape() {
     Set<Meter.Id> wanted = new HashSet<>();
-    LiveState live = sidecar.live();
+    RunningState state = view.state().get();
+    LiveState live = view.live();
     Set<String> servers = new HashSet<>();
-    for (Route route : sidecar.routes().routes()) {
+    for (Route route : state.routes().table().routes()) {
       route(wanted, route.path(), live.route(route.path()));
       for (Target target : route.targets()) {
         if (servers.add(target.serverId())) {
@@ -81,7 +86,7 @@ public final class SidecarMeters {
       }
     }
     upgrades(wanted, LiveState.UNMATCHED, live.unmatched());
-    for (LoadedCertificate certificate : sidecar.certificates()) {
+    for (LoadedCertificate certificate : state.certificates()) {
       String name = CertificateNames.primary(certificate.leaf());
       Instant notAfter = certificate.leaf().getNotAfter().toInstant();
       gauge(wanted, "pomelo.sidecar.certificate.expiry.seconds", "Seconds until the certificate expires",

@@ -1,13 +1,13 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
 import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.RouteDiff;
 import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.RunningState;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,31 +25,33 @@ public final class StatusView {
   private StatusView() {
   }
 
-  public static JsonObject of(Sidecar sidecar, String version) {
-    ActiveRoutes.Snapshot routes = sidecar.routeSnapshot();
+  /** One snapshot of the running state, so that no answer mixes before and after a reload. */
+  public static JsonObject of(AdminView view, int adminPort, String version) {
+    RunningState state = view.state().get();
+    ActiveRoutes.Snapshot routes = state.routes();
     JsonArray certificates = new JsonArray();
-    for (LoadedCertificate c : sidecar.certificates()) {
+    for (LoadedCertificate c : state.certificates()) {
       certificates.add(certificate(c.leaf()));
     }
     return new JsonObject()
       .put("version", version)
-      .put("startedAt", sidecar.startedAt().toString())
-      .put("uptimeSeconds", Duration.between(sidecar.startedAt(), Instant.now()).toSeconds())
-      .put("listen", new JsonObject().put("host", sidecar.config().listen().host()).put("port", sidecar.publicPort()))
-      .put("admin", new JsonObject().put("host", sidecar.config().admin().listener().host())
-        .put("port", sidecar.adminPort()))
+      .put("startedAt", state.startedAt().toString())
+      .put("uptimeSeconds", Duration.between(state.startedAt(), Instant.now()).toSeconds())
+      .put("listen", new JsonObject().put("host", state.config().listen().host()).put("port", state.publicPort()))
+      .put("admin", new JsonObject().put("host", state.config().admin().listener().host())
+        .put("port", adminPort))
       .put("pomelo", new JsonObject()
-        .put("serversFile", sidecar.config().pomelo().serversFile().toString())
-        .put("environment", sidecar.environment()))
+        .put("serversFile", state.config().pomelo().serversFile().toString())
+        .put("environment", state.environment()))
       .put("routes", new JsonObject()
         .put("generation", routes.generation())
         .put("loadedAt", routes.loadedAt().toString())
         .put("sha256", routes.sha256())
         .put("count", routes.table().routes().size()))
-      .put("ready", sidecar.ready())
-      .put("openConnections", sidecar.tunnels().size())
-      .put("health", health(sidecar))
-      .put("lastReload", reload(sidecar.lastReload()))
+      .put("ready", state.ready())
+      .put("openConnections", view.tunnels().size())
+      .put("health", health(state, view.live()))
+      .put("lastReload", reload(state.lastReload()))
       .put("certificates", certificates);
   }
 
@@ -62,7 +64,7 @@ public final class StatusView {
       .put("trigger", outcome.trigger())
       .put("at", outcome.at().toString())
       .put("generation", outcome.generation())
-      .put("result", outcome.result())
+      .put("result", outcome.result().label())
       .put("errors", new JsonArray(List.copyOf(outcome.errors())))
       .put("diff", new JsonObject()
         .put("added", new JsonArray(List.copyOf(diff.added())))
@@ -74,12 +76,11 @@ public final class StatusView {
   }
 
   /** Whether checks run, and how many servers of the current table are up and down. */
-  private static JsonObject health(Sidecar sidecar) {
-    HealthConfig config = sidecar.config().health();
-    LiveState live = sidecar.live();
+  private static JsonObject health(RunningState state, LiveState live) {
+    HealthConfig config = state.config().health();
     Set<String> up = new TreeSet<>();
     Set<String> down = new TreeSet<>();
-    for (Route route : sidecar.routes().routes()) {
+    for (Route route : state.routes().table().routes()) {
       for (Target target : route.targets()) {
         boolean usable = !live.healthAware() || live.backend(target).health().usable();
         (usable ? up : down).add(target.serverId());

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.LoadedFiles;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.admin.RouteView;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.VertxRuntime;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.admin.VertxMetrics;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -144,7 +145,7 @@ final class ClassArchiveCommand implements Callable<Integer> {
   private int train() throws Exception {
     Path dir = Files.createTempDirectory("pomelo-sidecar-training");
     PrometheusMeterRegistry registry = VertxMetrics.registry();
-    Vertx vertx = VertxMetrics.vertx(registry);
+    Vertx vertx = VertxRuntime.vertx(registry);
     try {
       // Two servers, as Pomelo would run them: a gate and a connector, each on its own port.
       int gate = await(backend(vertx)).actualPort();

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.LoadedFiles;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;

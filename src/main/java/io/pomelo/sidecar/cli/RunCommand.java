@@ -1,7 +1,9 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.state.ReloadRequest;
+import io.pomelo.sidecar.run.VertxRuntime;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.admin.VertxMetrics;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -47,7 +49,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     Map<String, String> env = System.getenv();
     // Vert.x's own metrics and the sidecar's share one registry, which GET /metrics writes out.
     PrometheusMeterRegistry registry = VertxMetrics.registry();
-    Vertx vertx = VertxMetrics.vertx(registry);
+    Vertx vertx = VertxRuntime.vertx(registry);
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
     // Explicit reloads read the configuration file again, exactly as at start (development values included).
     Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(() -> options.load(vertx, env), false);
@@ -80,7 +82,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     Context control = vertx.getOrCreateContext();
     sidecar.onReloadStarted(trigger -> systemd.reloading("reloading (" + trigger + ")"));
     sidecar.onReloadFinished(outcome -> systemd.ready(status(sidecar, outcome)));
-    HangupSignal.onHangup(() -> sidecar.requestReload("SIGHUP", true));
+    HangupSignal.onHangup(() -> sidecar.requestReload(ReloadRequest.everything("SIGHUP")));
     systemd.startWatchdog(task -> control.runOnContext(v -> task.run()));
     systemd.ready(status(sidecar, sidecar.lastReload()));
     VertxMetrics.bindJvmMetrics(registry);
@@ -115,7 +117,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
   private static String status(Sidecar sidecar, ReloadOutcome last) {
     return sidecar.routes().routes().size() + " routes, " + sidecar.tunnels().size() + " connections, generation "
-      + sidecar.routeSnapshot().generation() + (last != null && last.result().equals(ReloadOutcome.ERROR)
+      + sidecar.routeSnapshot().generation() + (last != null && last.result().equals(ReloadOutcome.Result.ERROR)
       ? ", last reload failed: " + last.errors().get(0) : "");
   }
 }

@@ -1,5 +1,8 @@
 package io.pomelo.sidecar.proxy;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +20,7 @@ public final class Tunnels {
   public static final int GOING_AWAY = 1001;
 
   private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
+  private final Set<Promise<Void>> awaitingEmpty = ConcurrentHashMap.newKeySet();
 
   void opened(Tunnel tunnel) {
     open.add(tunnel);
@@ -24,6 +28,27 @@ public final class Tunnels {
 
   void closed(Tunnel tunnel) {
     open.remove(tunnel);
+    if (open.isEmpty()) {
+      signalEmpty();
+    }
+  }
+
+  /** Completes once no tunnel is open (at once if none is): what a stop's drain waits for. */
+  public Future<Void> whenEmpty() {
+    Promise<Void> empty = Promise.promise();
+    awaitingEmpty.add(empty);
+    if (open.isEmpty()) {
+      signalEmpty();
+    }
+    return empty.future();
+  }
+
+  private void signalEmpty() {
+    for (Promise<Void> p : awaitingEmpty) {
+      if (awaitingEmpty.remove(p)) {
+        p.tryComplete();
+      }
+    }
   }
 
   public int size() {

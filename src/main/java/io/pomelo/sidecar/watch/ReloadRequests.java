@@ -1,10 +1,11 @@
 package io.pomelo.sidecar.watch;
 
+import io.pomelo.sidecar.state.ReloadRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Runs reloads one at a time and coalesces requests: while one runs, any number of further requests make exactly
@@ -14,58 +15,49 @@ import java.util.function.BiFunction;
 public final class ReloadRequests<T> {
 
   private final Context context;
-  private final BiFunction<String, Boolean, Future<T>> reload;
+  private final Function<ReloadRequest, Future<T>> reload;
   private boolean running;
-  private String pendingTrigger;
-  private boolean pendingFull;
+  private ReloadRequest pendingRequest;
   private Promise<T> pending;
 
-  /**
-   * @param reload runs one reload for the named trigger ("files changed", "SIGHUP", "admin API"); the flag says
-   *               whether the configuration file is read again too (explicit reloads) or only the watched files
-   */
-  public ReloadRequests(Context context, BiFunction<String, Boolean, Future<T>> reload) {
+  /** @param reload runs one reload for a request, which says what asked and what to read again */
+  public ReloadRequests(Context context, Function<ReloadRequest, Future<T>> reload) {
     this.context = context;
     this.reload = reload;
   }
 
   /** Asks for a reload from any thread; the future completes with the outcome of the run that covered it. */
-  public Future<T> request(String trigger, boolean full) {
+  public Future<T> request(ReloadRequest request) {
     Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> enqueue(trigger, full, promise));
+    context.runOnContext(v -> enqueue(request, promise));
     return promise.future();
   }
 
-  private void enqueue(String trigger, boolean full, Promise<T> promise) {
+  private void enqueue(ReloadRequest request, Promise<T> promise) {
     if (!running) {
-      start(trigger, full, promise);
+      start(request, promise);
       return;
     }
     if (pending == null) {
       pending = Promise.promise();
-      pendingTrigger = trigger;
-      pendingFull = full;
+      pendingRequest = request;
     } else {
-      if (!pendingTrigger.contains(trigger)) {
-        pendingTrigger = pendingTrigger + ", " + trigger;
-      }
-      pendingFull |= full;
+      pendingRequest = pendingRequest.and(request);
     }
     pending.future().onComplete(promise);
   }
 
-  private void start(String trigger, boolean full, Promise<T> promise) {
+  private void start(ReloadRequest request, Promise<T> promise) {
     running = true;
-    reload.apply(trigger, full).onComplete(ar -> {
+    reload.apply(request).onComplete(ar -> {
       promise.handle(ar);
       running = false;
       if (pending != null) {
         Promise<T> next = pending;
-        String nextTrigger = pendingTrigger;
-        boolean nextFull = pendingFull;
+        ReloadRequest nextRequest = pendingRequest;
         pending = null;
-        pendingTrigger = null;
-        start(nextTrigger, nextFull, next);
+        pendingRequest = null;
+        start(nextRequest, next);
       }
     });
   }

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.ListenerConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
@@ -48,7 +48,8 @@ class AdminReadinessTest {
     Sidecar sidecar = Sidecar.prepare(vertx, fixture.config(
         fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of()),
       null, Map.of(), VertxMetrics.registry());
-    AdminListener early = new AdminListener(new AdminConfig(new ListenerConfig("127.0.0.1", 0)), sidecar);
+    AdminListener early = new AdminListener(new AdminConfig(new ListenerConfig("127.0.0.1", 0)), sidecar.view(),
+      sidecar.meters());
     await(vertx.deployVerticle(early));
     AdminClient admin = new AdminClient(vertx, early.actualPort(), null);
     OpenApiDocument openApi = OpenApiDocument.load(vertx);

@@ -1,7 +1,8 @@
 package io.pomelo.sidecar.admin;
 
+import io.pomelo.sidecar.run.VertxRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.testing.EchoBackend;
@@ -46,7 +47,7 @@ class MetricsTest {
   @BeforeEach
   void start() throws Exception {
     PrometheusMeterRegistry registry = VertxMetrics.registry();
-    vertx = VertxMetrics.vertx(registry);
+    vertx = VertxRuntime.vertx(registry);
     gate = await(EchoBackend.start(vertx, "gate"));
     TestSidecar fixture = new TestSidecar(dir);
     Map<String, Map.Entry<String, Integer>> servers = new LinkedHashMap<>();

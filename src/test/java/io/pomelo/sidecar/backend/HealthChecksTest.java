@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.backend;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.testing.EchoBackend;

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.SidecarConfigLoader;
 import io.pomelo.sidecar.testing.SpecialFiles;

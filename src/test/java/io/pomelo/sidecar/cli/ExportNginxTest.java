@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.LoadedFiles;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.BackendTlsConfig;

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.e2e;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.DialAddress;

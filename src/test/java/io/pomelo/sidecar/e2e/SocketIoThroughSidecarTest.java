@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.e2e;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;

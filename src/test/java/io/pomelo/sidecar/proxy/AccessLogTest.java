@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AccessLogConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.testing.EchoBackend;

@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
 import io.netty.util.internal.PlatformDependent;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;

@@ -1,7 +1,8 @@
 package io.pomelo.sidecar.tls;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.state.ReloadRequest;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -102,7 +103,7 @@ class CipherSuitesTest {
   @Test
   void aCertificateReloadKeepsTheList() throws Exception {
     nextConfig.set(Future.succeededFuture(base.withTls(new TlsConfig(List.of(rsa, ec)))));
-    ReloadOutcome outcome = await(sidecar.requestReload("SIGHUP", true));
+    ReloadOutcome outcome = await(sidecar.requestReload(ReloadRequest.everything("SIGHUP")));
     assertThat(outcome.certificatesReloaded()).isTrue();
 
     assertTls12Policy();

@@ -1,6 +1,6 @@
 package io.pomelo.sidecar.tls;
 
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.TlsConfig;
 import io.pomelo.sidecar.testing.Await;

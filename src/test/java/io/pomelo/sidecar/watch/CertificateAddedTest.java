@@ -1,7 +1,8 @@
 package io.pomelo.sidecar.watch;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.state.ReloadRequest;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -79,8 +80,8 @@ class CertificateAddedTest {
       .isEqualTo("a.test");
 
     nextConfig.set(Future.succeededFuture(base.withTls(new TlsConfig(List.of(a, b)))));
-    ReloadOutcome outcome = await(sidecar.requestReload("SIGHUP", true));
-    assertThat(outcome.result()).isEqualTo(ReloadOutcome.OK);
+    ReloadOutcome outcome = await(sidecar.requestReload(ReloadRequest.everything("SIGHUP")));
+    assertThat(outcome.result()).isEqualTo(ReloadOutcome.Result.OK);
     assertThat(outcome.certificatesReloaded()).isTrue();
 
     for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {

@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.watch;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.TlsConfig;
@@ -84,7 +84,7 @@ class CertificateReloadTest {
     // certbot replaces both files; the key first here, so for a moment they do not match.
     FileWrites.ATOMIC_RENAME.write(keyFile, Files.readString(renewed.keyFile()));
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
-    until(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial));
+    until(() -> sidecar.state().certificates().get(0).leaf().getSerialNumber().equals(newSerial));
     assertThat(sidecar.lastReload().certificatesReloaded()).isTrue();
 
     // A new client: the first one would resume its TLS session, which still names the old certificate.
@@ -98,11 +98,11 @@ class CertificateReloadTest {
 
   @Test
   void aBadCertificateKeepsTheOldOne() throws Exception {
-    BigInteger serial = sidecar.certificates().get(0).leaf().getSerialNumber();
+    BigInteger serial = sidecar.state().certificates().get(0).leaf().getSerialNumber();
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(certFile, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
     until(() -> sidecar.lastReload().at().isAfter(before)
-      && sidecar.lastReload().result().equals(ReloadOutcome.ERROR));
+      && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
     assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains(certFile.toString())
       .contains("tls.certificates[0].certFile"));
     WebSocket ws = await(TestSidecar.connect(freshClient(),
@@ -114,7 +114,7 @@ class CertificateReloadTest {
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
     until(() -> sidecar.lastReload().at().isAfter(later)
       && sidecar.lastReload().errors().stream().anyMatch(e -> e.contains("does not belong")));
-    assertThat(sidecar.certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
+    assertThat(sidecar.state().certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
   }
 
   /** certbot's live/ files are symlinks into archive/, switched to the new numbered files at each renewal. */
@@ -124,20 +124,20 @@ class CertificateReloadTest {
     FileWrites.SYMLINK_SWITCH.write(keyFile, Files.readString(renewed.keyFile()));
     FileWrites.SYMLINK_SWITCH.write(certFile, Files.readString(renewed.certFile()));
     assertThat(Files.isSymbolicLink(certFile)).isTrue();
-    until(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial));
+    until(() -> sidecar.state().certificates().get(0).leaf().getSerialNumber().equals(newSerial));
     WebSocket ws = await(TestSidecar.connect(freshClient(), sidecar.publicPort(), "/gate/"));
     assertThat(serial(ws)).isEqualTo(newSerial);
   }
 
   @Test
   void aFifoOrAFileOverTheLimitKeepsTheOldCertificateAndTheNextGoodPairIsApplied() throws Exception {
-    BigInteger serial = sidecar.certificates().get(0).leaf().getSerialNumber();
+    BigInteger serial = sidecar.state().certificates().get(0).leaf().getSerialNumber();
     Instant before = Instant.now();
     Files.delete(certFile);
     SpecialFiles.fifo(certFile);
     String fifo = certFile + ": tls.certificates[0].certFile: is a FIFO, not a regular file";
     until(() -> sidecar.lastReload().at().isAfter(before) && sidecar.lastReload().errors().contains(fifo));
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.ERROR);
+    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.ERROR);
     assertThat(serial(await(TestSidecar.connect(freshClient(), sidecar.publicPort(), "/gate/")))).isEqualTo(serial);
 
     // PEM allows text around the blocks: a real chain padded to 5 KiB.
@@ -146,12 +146,12 @@ class CertificateReloadTest {
     String big = certFile + ": tls.certificates[0].certFile: is " + String.format(java.util.Locale.ROOT, "%.1f",
       Files.size(certFile) / 1024.0) + " KiB, over reload.maxFileSize (4 KiB)";
     until(() -> sidecar.lastReload().at().isAfter(later) && sidecar.lastReload().errors().contains(big));
-    assertThat(sidecar.certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
+    assertThat(sidecar.state().certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
 
     BigInteger newSerial = serialOf(renewed.certFile());
     FileWrites.ATOMIC_RENAME.write(keyFile, Files.readString(renewed.keyFile()));
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
-    until(() -> sidecar.certificates().get(0).leaf().getSerialNumber().equals(newSerial));
+    until(() -> sidecar.state().certificates().get(0).leaf().getSerialNumber().equals(newSerial));
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.watch;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -84,7 +84,7 @@ class HostileServersFileTest {
     SpecialFiles.fifo(serversJson);
     String problem = serversJson + ": is a FIFO, not a regular file";
     until(() -> reloadedAfter(before) && sidecar.lastReload().errors().contains(problem));
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.ERROR);
+    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.ERROR);
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
     assertThat(echo(await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/")), "x")).isEqualTo("gate:x");
     JsonObject status = await(vertx.createHttpClient()
@@ -94,7 +94,7 @@ class HostileServersFileTest {
 
     Instant written = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, servers(1));
-    until(() -> reloadedAfter(written) && sidecar.lastReload().result().equals(ReloadOutcome.OK));
+    until(() -> reloadedAfter(written) && sidecar.lastReload().result().equals(ReloadOutcome.Result.OK));
     assertThat(sidecar.lastReload().diff().added()).contains("/gate-server-2/");
   }
 
@@ -106,7 +106,7 @@ class HostileServersFileTest {
     assertThat(big.length()).isGreaterThan(2048);
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, big);
-    until(() -> reloadedAfter(before) && sidecar.lastReload().result().equals(ReloadOutcome.ERROR));
+    until(() -> reloadedAfter(before) && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
     assertThat(sidecar.lastReload().errors()).containsExactly(serversJson + ": is " + kib(big.length())
       + " KiB, over reload.maxFileSize (1 KiB)");
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
@@ -131,7 +131,7 @@ class HostileServersFileTest {
     assertThat(sidecar.routes().byPath("/gate-server-1/")).isNotNull();
     Instant before = Instant.now();
     FileWrites.SYMLINK_SWITCH.write(serversJson, servers(1));
-    until(() -> reloadedAfter(before) && sidecar.lastReload().result().equals(ReloadOutcome.OK));
+    until(() -> reloadedAfter(before) && sidecar.lastReload().result().equals(ReloadOutcome.Result.OK));
     assertThat(sidecar.lastReload().diff().added()).contains("/gate-server-2/");
   }
 

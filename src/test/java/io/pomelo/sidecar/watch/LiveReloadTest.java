@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.watch;
 
-import io.pomelo.sidecar.ReloadOutcome;
-import io.pomelo.sidecar.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ReloadConfig;
@@ -122,7 +122,7 @@ class LiveReloadTest {
       if (i % 5 == 4) {
         style.write(serversJson, broken[i % broken.length]);
         until("rewrite " + i + " (" + style + ") reported as an error", () -> sidecar.lastReload().at().isAfter(before)
-          && sidecar.lastReload().result().equals(ReloadOutcome.ERROR));
+          && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
         assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generationBefore);
         assertThat(sidecar.lastReload().errors()).allSatisfy(e -> assertThat(e).contains(serversJson.toString()));
         continue;
@@ -212,7 +212,7 @@ class LiveReloadTest {
     Instant before = Instant.now();
     Files.delete(serversJson);
     until(() -> sidecar.lastReload().at().isAfter(before)
-      && sidecar.lastReload().result().equals(ReloadOutcome.ERROR));
+      && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
     assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains("servers.json"));
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
@@ -221,8 +221,8 @@ class LiveReloadTest {
     Instant written = Instant.now();
     Files.writeString(serversJson, back);
     until(() -> reloadedAfter(written) && sidecar.routeSnapshot().sha256().equals(sha256(back))
-      && sidecar.lastReload().result().equals(ReloadOutcome.OK));
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.OK);
+      && sidecar.lastReload().result().equals(ReloadOutcome.Result.OK));
+    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.OK);
   }
 
   @Test
@@ -256,7 +256,7 @@ class LiveReloadTest {
     String finalContent = last;
     until(() -> sidecar.routeSnapshot().sha256().equals(sha256(finalContent)));
     assertThat(reloads).as("the truncated file in between is never read").allSatisfy(o ->
-      assertThat(o.result()).isNotEqualTo(ReloadOutcome.ERROR));
+      assertThat(o.result()).isNotEqualTo(ReloadOutcome.Result.ERROR));
   }
 
   @Test
@@ -268,7 +268,7 @@ class LiveReloadTest {
     FileWrites.ATOMIC_RENAME.write(serversJson, same);
     until(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(same)));
     assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.UNCHANGED);
+    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.UNCHANGED);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.pomelo.sidecar;
+package io.pomelo.sidecar.run;
 
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.Route;
@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
  */
 final class RouteAnnouncement {
 
-  /** Logged under the Sidecar's name: it is the sidecar speaking, and scripts and tests read these lines. */
-  private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
+  /** Logged under the sidecar's name: it is the sidecar speaking, and scripts read these lines. */
+  private static final Logger LOG = LoggerFactory.getLogger("io.pomelo.sidecar.Sidecar");
 
   private RouteAnnouncement() {
   }

@@ -1,4 +1,4 @@
-package io.pomelo.sidecar;
+package io.pomelo.sidecar.state;
 
 import io.pomelo.sidecar.route.RouteDiff;
 
@@ -18,12 +18,17 @@ import java.util.List;
  * @param certificatesReloaded whether new certificates are now used for new handshakes
  * @param needsRestart         changed configuration keys that only a restart applies (listen, admin, ...)
  */
-public record ReloadOutcome(String trigger, Instant at, long generation, String result, List<String> errors,
+public record ReloadOutcome(String trigger, Instant at, long generation, Result result, List<String> errors,
                             RouteDiff diff, boolean certificatesReloaded, List<String> needsRestart) {
 
-  public static final String OK = "ok";
-  public static final String UNCHANGED = "unchanged";
-  public static final String ERROR = "error";
+  /** How a reload ended; {@link #label} is what the admin API, the logs and the metrics show. */
+  public enum Result {
+    OK, UNCHANGED, ERROR;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   public ReloadOutcome {
     errors = List.copyOf(errors);
@@ -32,7 +37,7 @@ public record ReloadOutcome(String trigger, Instant at, long generation, String 
 
   /** One log line: what changed, or why nothing did. */
   public String summary() {
-    StringBuilder b = new StringBuilder("reload (").append(trigger).append("): ").append(result)
+    StringBuilder b = new StringBuilder("reload (").append(trigger).append("): ").append(result.label())
       .append(", generation ").append(generation);
     if (!diff.isEmpty()) {
       b.append(", added ").append(diff.added()).append(", removed ").append(diff.removed())

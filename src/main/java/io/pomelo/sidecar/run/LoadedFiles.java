@@ -1,4 +1,4 @@
-package io.pomelo.sidecar;
+package io.pomelo.sidecar.run;
 
 import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;

@@ -1,0 +1,26 @@
+package io.pomelo.sidecar.admin;
+
+import io.pomelo.sidecar.backend.LiveState;
+import io.pomelo.sidecar.proxy.Refusals;
+import io.pomelo.sidecar.proxy.Tunnels;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.ReloadRequest;
+import io.pomelo.sidecar.state.RunningState;
+import io.vertx.core.Future;
+
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What the admin listener and the metrics may read and ask, and nothing of who runs the sidecar: one snapshot of
+ * the running state per answer, the live counters beside it, and a way to ask for a reload.
+ *
+ * @param state    the running state now; each answer reads it once
+ * @param reload   asks for a reload and completes with its outcome
+ * @param live     counts per route and health per server, kept across reloads
+ * @param tunnels  the open tunnels
+ * @param refusals every client the public port turned away, by reason
+ */
+public record AdminView(Supplier<RunningState> state, Function<ReloadRequest, Future<ReloadOutcome>> reload,
+                        LiveState live, Tunnels tunnels, Refusals refusals) {
+}

@@ -1,0 +1,249 @@
+package io.pomelo.sidecar.run;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pomelo.sidecar.admin.AdminListener;
+import io.pomelo.sidecar.admin.AdminView;
+import io.pomelo.sidecar.admin.SidecarMeters;
+import io.pomelo.sidecar.backend.HealthChecks;
+import io.pomelo.sidecar.backend.LiveState;
+import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ConfigProblem;
+import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.proxy.ConnectionLimiter;
+import io.pomelo.sidecar.proxy.Refusals;
+import io.pomelo.sidecar.proxy.Tunnels;
+import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.route.RouteDiff;
+import io.pomelo.sidecar.route.RouteTable;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.ReloadRequest;
+import io.pomelo.sidecar.state.RunningState;
+import io.pomelo.sidecar.tls.BackendTrust;
+import io.pomelo.sidecar.watch.ReloadRequests;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A running sidecar, wired: the running state behind one reference, the public listener on every event loop, the
+ * admin listener, and the reloads that keep them current. {@link #start} reads and checks everything before it binds
+ * anything, so a bad file at start-up binds nothing; a reload is {@link Reloader}'s, a stop is {@link Drain}'s.
+ */
+public final class Sidecar {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
+
+  private final Vertx vertx;
+  /** Reloads, swaps and the stop run here, one at a time. */
+  private final Context control;
+  private final Map<String, String> env;
+  private final AtomicReference<RunningState> state;
+  private final Tunnels tunnels = new Tunnels();
+  /** Counts and health beside the table; survives every reload. */
+  private final LiveState live;
+  private final HealthChecks healthChecks;
+  private final Refusals refusals = new Refusals();
+  private final ConnectionLimiter limiter;
+  private final SidecarMeters meters;
+  private final FileWatch watch;
+  private final Reloader reloader;
+  private final ReloadRequests<ReloadOutcome> requests;
+  private volatile PublicListeners listeners;
+  private volatile AdminListener admin;
+  private volatile String adminDeployment;
+
+  private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                  Map<String, String> env, PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.control = vertx.getOrCreateContext();
+    this.env = env;
+    this.state = new AtomicReference<>(RunningState.starting(config, Instant.now()));
+    this.limiter = new ConnectionLimiter(config.limits());
+    this.live = new LiveState(config.health().enabled());
+    this.healthChecks = new HealthChecks(vertx, live, config.health(), new BackendTrust(config.proxy().backendTls()));
+    if (config.proxy().backendTls().insecure()) {
+      // Said at every start: proxy.* needs a restart, so no reload can switch it on unseen.
+      LOG.warn("proxy.backendTls.insecure is true: backends reached over TLS are NOT verified (neither chain nor name);"
+        + " use it only for self-signed certificates on loopback");
+    }
+    this.watch = new FileWatch(() -> requestReload(ReloadRequest.files("files changed")));
+    this.reloader = new Reloader(vertx, state, configSource, env, live, healthChecks,
+      new RemovedRoutes(vertx, control, tunnels, () -> state.get().routes().table()), watch, () -> listeners);
+    this.requests = new ReloadRequests<>(control, reloader::reload);
+    this.meters = new SidecarMeters(registry, view());
+    reloader.onFinished(meters::reloaded);
+  }
+
+  /** Starts with a fixed configuration: explicit reloads read servers.json and the certificates again. */
+  public static Future<Sidecar> start(Vertx vertx, SidecarConfig config) {
+    return start(vertx, config, null, System.getenv());
+  }
+
+  /** @param configSource reads the configuration file again on SIGHUP and the admin API's reload; null: never */
+  public static Future<Sidecar> start(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                                      Map<String, String> env) {
+    return prepare(vertx, config, configSource, env, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start();
+  }
+
+  /**
+   * A sidecar that has read and bound nothing yet, so that its admin API can be watched through the whole start.
+   *
+   * @param registry where the sidecar's series go; the one Vert.x's own metrics use, when it was built with them
+   */
+  public static Sidecar prepare(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                                Map<String, String> env, PrometheusMeterRegistry registry) {
+    return new Sidecar(vertx, config, configSource, env, registry);
+  }
+
+  /** Reads everything, then binds the public listener and the admin API; fails without binding on a bad file. */
+  public Future<Sidecar> start() {
+    Promise<Sidecar> started = Promise.promise();
+    control.runOnContext(v -> begin().onComplete(started));
+    return started.future();
+  }
+
+  private Future<Sidecar> begin() {
+    SidecarConfig config = state.get().config();
+    return vertx.executeBlocking(() -> {
+      // Here, not on the event loop: the rule resolves admin.host.
+      Optional<ConfigProblem> openAdmin = config.admin().problem(config.file().toString());
+      if (openAdmin.isPresent()) {
+        throw new ConfigException(openAdmin.get());
+      }
+      return LoadedFiles.read(config, env).orThrow();
+    }, false).compose(files -> {
+      Reloader.warn(files);
+      RouteTable table = files.plan().table();
+      live.follow(table);
+      state.updateAndGet(s -> s.withTable(table, files.servers().sha256(), files.servers().environment(),
+        Instant.now()).withCertificates(files.certificates()));
+      admin = new AdminListener(config.admin(), view(), meters);
+      return PublicListeners.deploy(vertx, config, files.certificates(),
+          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals)
+        .compose(deployed -> {
+          listeners = deployed;
+          return vertx.deployVerticle(admin);
+        })
+        .map(id -> {
+          adminDeployment = id;
+          healthChecks.start();
+          ReloadOutcome started = new ReloadOutcome("start", Instant.now(), state.get().routes().generation(),
+            ReloadOutcome.Result.OK, List.of(),
+            RouteDiff.between(RouteTable.empty(), table), true, List.of());
+          RunningState serving = state.updateAndGet(s -> s.withLastReload(started).serving(listeners.port()));
+          watch.follow(serving);
+          RouteAnnouncement.log(config, table, serving.certificates(), serving.publicPort(), adminPort(),
+            vertx.isNativeTransportEnabled());
+          return this;
+        })
+        .recover(e -> stop(Duration.ZERO).transform(ignored -> Future.failedFuture(e)));
+    });
+  }
+
+  /**
+   * Asks for a reload; concurrent requests are coalesced. {@code EVERYTHING} also reads the configuration file again
+   * (SIGHUP, admin API); file watching reads only servers.json and the certificates.
+   */
+  public Future<ReloadOutcome> requestReload(ReloadRequest request) {
+    return requests.request(request);
+  }
+
+  /** Called with the trigger when a reload begins (systemd's RELOADING=1). */
+  public void onReloadStarted(Consumer<String> listener) {
+    reloader.onStarted(listener);
+  }
+
+  /** Called with the outcome of every reload (systemd's READY=1, logs). */
+  public void onReloadFinished(Consumer<ReloadOutcome> listener) {
+    reloader.onFinished(listener);
+  }
+
+  /** Stops gracefully ({@link Drain}: {@code drain} for open WebSockets to end), then releases everything. */
+  public Future<Void> stop(Duration drain) {
+    Promise<Void> done = Promise.promise();
+    control.runOnContext(v -> {
+      state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
+      healthChecks.stop();
+      watch.close();
+      PublicListeners bound = listeners;
+      Drain.run(vertx, control, bound, tunnels, drain)
+        .transform(ignored -> Future.join(bound == null ? Future.succeededFuture() : bound.undeploy(vertx),
+          adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment)))
+        .<Void>mapEmpty()
+        .onComplete(done);
+    });
+    return done.future();
+  }
+
+  /** What an admin listener reads and may ask: the narrow view, never this class. */
+  public AdminView view() {
+    return new AdminView(state::get, this::requestReload, live, tunnels, refusals);
+  }
+
+  /** Everything the sidecar serves with now, as one snapshot. */
+  public RunningState state() {
+    return state.get();
+  }
+
+  /** The bound public port; 0 before the listener is bound. */
+  public int publicPort() {
+    return state.get().publicPort();
+  }
+
+  /** The bound admin port; 0 before the admin listener is bound. */
+  public int adminPort() {
+    AdminListener bound = admin;
+    return bound == null || adminDeployment == null ? 0 : bound.actualPort();
+  }
+
+  public LiveState live() {
+    return live;
+  }
+
+  public SidecarMeters meters() {
+    return meters;
+  }
+
+  public RouteTable routes() {
+    return state.get().routes().table();
+  }
+
+  public ActiveRoutes.Snapshot routeSnapshot() {
+    return state.get().routes();
+  }
+
+  public Tunnels tunnels() {
+    return tunnels;
+  }
+
+  public SidecarConfig config() {
+    return state.get().config();
+  }
+
+  /** Every client the public port turned away, by reason: for metrics. */
+  public Refusals refusals() {
+    return refusals;
+  }
+
+  /** Open connections on the public port, in total and per client address. */
+  public ConnectionLimiter connections() {
+    return limiter;
+  }
+
+  public ReloadOutcome lastReload() {
+    return state.get().lastReload();
+  }
+}
