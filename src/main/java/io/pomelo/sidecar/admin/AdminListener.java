@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.backend.LiveState;
+import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.pomelo.sidecar.state.ReloadOutcome;

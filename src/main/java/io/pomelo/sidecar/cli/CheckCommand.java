@@ -1,10 +1,10 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.admin.RouteView;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.Route;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.vertx.core.json.JsonArray;
 import picocli.CommandLine.Command;

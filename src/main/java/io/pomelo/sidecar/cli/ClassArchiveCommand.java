@@ -1,13 +1,13 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.VertxRuntime;
-import io.pomelo.sidecar.run.Sidecar;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pomelo.sidecar.admin.VertxMetrics;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.SidecarConfigLoader;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.run.VertxRuntime;
 import io.pomelo.sidecar.tls.DevCertificate;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,10 +22,10 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;

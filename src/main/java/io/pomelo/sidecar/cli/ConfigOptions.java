@@ -1,9 +1,9 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.config.PomeloConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.SidecarConfigLoader;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

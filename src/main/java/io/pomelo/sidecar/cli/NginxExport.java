@@ -1,6 +1,5 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
@@ -8,6 +7,7 @@ import io.pomelo.sidecar.config.ListenerConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.ServerTls;
 

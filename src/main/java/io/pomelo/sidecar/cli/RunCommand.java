@@ -1,15 +1,15 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.state.ReloadRequest;
-import io.pomelo.sidecar.run.VertxRuntime;
-import io.pomelo.sidecar.state.ReloadOutcome;
-import io.pomelo.sidecar.run.Sidecar;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pomelo.sidecar.admin.VertxMetrics;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.run.VertxRuntime;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.systemd.HangupSignal;
 import io.pomelo.sidecar.systemd.SystemdNotifier;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

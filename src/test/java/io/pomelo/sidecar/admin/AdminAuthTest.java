@@ -1,11 +1,11 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ListenerConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.SidecarConfigLoader;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;

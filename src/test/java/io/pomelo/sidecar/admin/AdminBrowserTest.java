@@ -1,9 +1,9 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.state.ReloadOutcome;
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.TestSidecar;

@@ -1,8 +1,8 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;

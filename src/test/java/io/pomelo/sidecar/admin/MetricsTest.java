@@ -1,10 +1,10 @@
 package io.pomelo.sidecar.admin;
 
-import io.pomelo.sidecar.run.VertxRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.run.VertxRuntime;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;

@@ -1,8 +1,8 @@
 package io.pomelo.sidecar.backend;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;

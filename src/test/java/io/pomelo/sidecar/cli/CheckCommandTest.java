@@ -1,8 +1,8 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.SidecarConfigLoader;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.SpecialFiles;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;

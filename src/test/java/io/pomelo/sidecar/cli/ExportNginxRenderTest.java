@@ -1,6 +1,5 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
@@ -13,6 +12,7 @@ import io.pomelo.sidecar.route.RouteKind;
 import io.pomelo.sidecar.route.RoutePlan;
 import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.pomelo.sidecar.tls.CertificateLoader;
 import io.pomelo.sidecar.tls.LoadedCertificate;

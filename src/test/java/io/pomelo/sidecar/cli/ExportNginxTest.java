@@ -1,6 +1,5 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.BackendTlsConfig;
@@ -12,8 +11,9 @@ import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
 import io.pomelo.sidecar.e2e.PomeloCluster;
-import io.pomelo.sidecar.e2e.SocketIoSessions;
 import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
+import io.pomelo.sidecar.e2e.SocketIoSessions;
+import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;

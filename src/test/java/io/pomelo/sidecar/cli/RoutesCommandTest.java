@@ -1,8 +1,8 @@
 package io.pomelo.sidecar.cli;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.ListenerConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.TestSidecar;

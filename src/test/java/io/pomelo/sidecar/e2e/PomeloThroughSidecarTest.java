@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.e2e;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AliasConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

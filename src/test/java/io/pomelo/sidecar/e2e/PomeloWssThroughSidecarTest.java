@@ -1,6 +1,5 @@
 package io.pomelo.sidecar.e2e;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.DialAddress;
@@ -8,6 +7,7 @@ import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;

@@ -1,10 +1,10 @@
 package io.pomelo.sidecar.e2e;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
 import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;

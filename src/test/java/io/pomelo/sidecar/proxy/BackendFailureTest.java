@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.LimitsConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RawWebSocketBackend;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -34,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.eventually;

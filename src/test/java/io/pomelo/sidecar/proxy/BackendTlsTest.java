@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.backend.BackendState;
+import io.pomelo.sidecar.backend.Health;
 import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
@@ -9,8 +10,7 @@ import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
-import io.pomelo.sidecar.backend.BackendState;
-import io.pomelo.sidecar.backend.Health;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;

@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.LimitsConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.TestSidecar;
@@ -11,11 +11,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.until;

@@ -1,11 +1,11 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.LimitsConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RawWebSocketBackend;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.until;

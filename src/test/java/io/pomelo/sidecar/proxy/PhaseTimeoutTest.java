@@ -1,10 +1,10 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RawWebSocketBackend;
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLSocket;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,7 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AliasConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RecordingHttpBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.until;

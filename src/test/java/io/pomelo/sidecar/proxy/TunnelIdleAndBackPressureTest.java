@@ -1,10 +1,10 @@
 package io.pomelo.sidecar.proxy;
 
 import io.netty.util.internal.PlatformDependent;
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RawWebSocketBackend;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLSocket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -30,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.until;

@@ -1,6 +1,5 @@
 package io.pomelo.sidecar.testing;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AdminConfig;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.config.BackendTlsConfig;
@@ -11,6 +10,7 @@ import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.tls.DevCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

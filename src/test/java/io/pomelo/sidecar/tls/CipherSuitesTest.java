@@ -1,12 +1,12 @@
 package io.pomelo.sidecar.tls;
 
-import io.pomelo.sidecar.state.ReloadRequest;
-import io.pomelo.sidecar.state.ReloadOutcome;
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;
@@ -17,8 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLSession;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.net.InetAddress;
@@ -31,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.TlsHandshake.with;

@@ -1,8 +1,8 @@
 package io.pomelo.sidecar.tls;
 
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.ObjectName;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,12 +1,12 @@
 package io.pomelo.sidecar.watch;
 
-import io.pomelo.sidecar.state.ReloadRequest;
-import io.pomelo.sidecar.state.ReloadOutcome;
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
+import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.pomelo.sidecar.tls.SelfSignedCertificate;

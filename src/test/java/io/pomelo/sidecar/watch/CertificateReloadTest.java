@@ -1,10 +1,10 @@
 package io.pomelo.sidecar.watch;
 
-import io.pomelo.sidecar.state.ReloadOutcome;
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.TlsConfig;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.FileWrites;
 import io.pomelo.sidecar.testing.SpecialFiles;

@@ -1,11 +1,11 @@
 package io.pomelo.sidecar.watch;
 
-import io.pomelo.sidecar.state.ReloadOutcome;
-import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.testing.EchoBackend;
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
