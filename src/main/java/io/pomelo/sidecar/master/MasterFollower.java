@@ -40,6 +40,7 @@ public final class MasterFollower {
   private long timer = -1;
   private Duration backoff;
   private boolean stopped;
+  private volatile long connectAttempts;
 
   public MasterFollower(Vertx vertx, MasterEndpoint endpoint, FollowSettings settings, MasterListener listener) {
     this(vertx, endpoint, settings, listener, Clock.systemUTC());
@@ -80,6 +81,11 @@ public final class MasterFollower {
     return endpoint;
   }
 
+  /** How many times it has tried to log in: lets a test wait for retries instead of sleeping. */
+  long connectAttempts() {
+    return connectAttempts;
+  }
+
   /** Stops polling and logs out; the last list stays readable. */
   public Future<Void> stop() {
     if (context == null) {
@@ -108,6 +114,7 @@ public final class MasterFollower {
       return;
     }
     long attempt = generation;
+    connectAttempts++;
     MasterConsoleClient.connect(vertx, endpoint, settings.requestTimeout()).onComplete(connected -> {
       if (stopped || attempt != generation) {
         if (connected.succeeded()) {
@@ -145,14 +152,17 @@ public final class MasterFollower {
   }
 
   private void listed(MasterServers answer) {
+    // The list first: a reader that sees CONNECTED finds the list that made it so.
+    boolean changed = !answer.equals(servers);
+    servers = answer;
     MasterStatus before = status;
-    status = new MasterStatus(endpoint.address(), MasterState.CONNECTED, null,
+    MasterStatus after = new MasterStatus(endpoint.address(), MasterState.CONNECTED, null,
       before.state() == MasterState.CONNECTED ? before.since() : clock.instant(), clock.instant());
-    if (status.differsFrom(before)) {
-      tell(() -> listener.statusChanged(status));
+    status = after;
+    if (after.differsFrom(before)) {
+      tell(() -> listener.statusChanged(after));
     }
-    if (!answer.equals(servers)) {
-      servers = answer;
+    if (changed) {
       tell(() -> listener.serversChanged(answer));
     }
   }
