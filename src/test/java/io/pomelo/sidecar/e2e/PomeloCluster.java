@@ -53,10 +53,16 @@ public final class PomeloCluster implements AutoCloseable {
   public static final List<String> SIO_IDS = List.of("sio-server-1", "sio-server-2");
   /** The one server of {@link #startWss}: a hybridconnector with {@code connectorConfig.ssl} on. */
   public static final String WSS_ID = "wss-server-1";
+  /** master.json's id. */
+  public static final String MASTER_ID = "master-server-1";
+  /** The one user of the app's config/adminUser.json (Pomelo's template user), level 1: may add and stop servers. */
+  public static final String ADMIN_USERNAME = "admin";
+  public static final String ADMIN_PASSWORD = "admin";
 
   private static final String HOST = "127.0.0.1";
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+  private static final Duration CLI_TIMEOUT = Duration.ofSeconds(30);
   private static final String READY_LINE = "pomelo-test-app ready: ";
   private static final List<String> APP_FILES = List.of("app.js", "app", "lib", "config");
 
@@ -64,14 +70,16 @@ public final class PomeloCluster implements AutoCloseable {
   private final Path logFile;
   private final List<FrontendServer> frontends;
   private final Process master;
+  private final int masterPort;
   // Pomelo's servers are children of the master; once it is gone they are nobody's descendants.
   private final Set<ProcessHandle> seenProcesses = ConcurrentHashMap.newKeySet();
 
-  private PomeloCluster(Path appDir, Path logFile, List<FrontendServer> frontends, Process master) {
+  private PomeloCluster(Path appDir, Path logFile, List<FrontendServer> frontends, Process master, int masterPort) {
     this.appDir = appDir;
     this.logFile = logFile;
     this.frontends = List.copyOf(frontends);
     this.master = master;
+    this.masterPort = masterPort;
   }
 
   /** Starts the cluster with the gate answering {@code 127.0.0.1} as the public host. */
@@ -132,8 +140,9 @@ public final class PomeloCluster implements AutoCloseable {
       .collect(Collectors.toList()))));
     Files.writeString(appDir.resolve("config/servers.json"),
       new JsonObject().put(ENVIRONMENT, servers).encodePrettily());
+    int masterPort = freePort();
     Files.writeString(appDir.resolve("config/master.json"), new JsonObject().put(ENVIRONMENT, new JsonObject()
-      .put("id", "master-server-1").put("host", HOST).put("port", freePort())).encodePrettily());
+      .put("id", MASTER_ID).put("host", HOST).put("port", masterPort)).encodePrettily());
 
     Path logDir = Files.createDirectories(projectDir().resolve("target/pomelo-logs"));
     Path logFile = Files.createTempFile(logDir, "cluster-", ".log");
@@ -145,7 +154,7 @@ public final class PomeloCluster implements AutoCloseable {
     // Pomelo 2.2.7 calls new Buffer() everywhere; Node's deprecation warnings only bury real errors.
     builder.environment().put("NODE_NO_WARNINGS", "1");
     Process master = builder.start();
-    PomeloCluster cluster = new PomeloCluster(appDir, logFile, frontends, master);
+    PomeloCluster cluster = new PomeloCluster(appDir, logFile, frontends, master, masterPort);
     try {
       cluster.awaitReady(Set.copyOf(frontends.stream().map(FrontendServer::id).toList()));
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -193,6 +202,56 @@ public final class PomeloCluster implements AutoCloseable {
   /** The copy of the app the cluster runs from (Pomelo's base directory). */
   public Path appDir() {
     return appDir;
+  }
+
+  /** The master's admin console port (master.json's {@code port}), on every interface; 127.0.0.1 reaches it. */
+  public int masterPort() {
+    return masterPort;
+  }
+
+  /** What a {@link #pomeloCli} run printed, and how long it took. */
+  public record CliRun(int exitCode, String output, Duration took) {
+  }
+
+  /**
+   * Runs Pomelo's own CLI ({@code node_modules/.bin/pomelo}) against this cluster's master as the app's admin user:
+   * {@code pomelo <command> <arguments> -h 127.0.0.1 -P <masterPort> -u admin -p admin}. The CLI exits 0 even when
+   * the master answers an error, so callers read the output.
+   */
+  public CliRun pomeloCli(String command, List<String> arguments) throws IOException, InterruptedException {
+    List<String> commandLine = new ArrayList<>(List.of("node", "node_modules/.bin/pomelo", command));
+    commandLine.addAll(arguments);
+    commandLine.addAll(List.of("-h", HOST, "-P", Integer.toString(masterPort), "-u", ADMIN_USERNAME,
+      "-p", ADMIN_PASSWORD));
+    ProcessBuilder builder = new ProcessBuilder(commandLine).directory(appDir.toFile()).redirectErrorStream(true);
+    builder.environment().put("NODE_NO_WARNINGS", "1");
+    long started = System.nanoTime();
+    Process cli = builder.start();
+    CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    if (!cli.waitFor(CLI_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      cli.destroyForcibly();
+      throw new IllegalStateException("pomelo " + command + " did not exit within " + CLI_TIMEOUT);
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    return new CliRun(cli.exitValue(), output.join(), took);
+  }
+
+  /**
+   * Kills the master with SIGKILL, as a crash would; its servers leave on their own (the app's exit-with-parent
+   * guard) and are killed by {@link #close()} if they have not.
+   */
+  public void killMaster() throws InterruptedException {
+    rememberProcesses();
+    master.destroyForcibly();
+    if (!master.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("the Pomelo master did not die within " + STOP_GRACE);
+    }
   }
 
   /** Everything the master and its servers printed. */
