@@ -2,7 +2,6 @@ package io.pomelo.sidecar.proxy;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 
 import java.util.EnumMap;
 import java.util.List;
@@ -59,18 +58,13 @@ public final class Refusals {
    */
   void refuse(HttpServerRequest request, Refusal refusal, String why) {
     record(refusal);
-    if (request.response().headWritten() || request.response().ended()) {
-      request.connection().close();
-      return;
-    }
-    HttpServerResponse response = LastAnswer.begin(request).setStatusCode(refusal.status())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (refusal == Refusal.BAD_UPGRADE) {
       // RFC 6455 4.4: say which version the server speaks.
-      response.putHeader("Sec-WebSocket-Version", "13");
+      PlainAnswer.last(request, refusal.status(), why, "Sec-WebSocket-Version", "13");
     } else if (refusal == Refusal.UPGRADE_REQUIRED) {
-      response.putHeader(HttpHeaders.UPGRADE, "websocket");
+      PlainAnswer.last(request, refusal.status(), why, HttpHeaders.UPGRADE, "websocket");
+    } else {
+      PlainAnswer.last(request, refusal.status(), why);
     }
-    LastAnswer.end(request, refusal.status() + " " + why + "\n");
   }
 }

@@ -5,7 +5,6 @@ import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -14,6 +13,8 @@ import io.vertx.core.http.HttpServerRequest;
  * One instance per event loop.
  */
 final class RouteDispatch implements Handler<HttpServerRequest> {
+
+  private static final String NO_ROUTE = "Not Found: no route for this path";
 
   private final ActiveRoutes routes;
   private final WebSocketUpgrade webSockets;
@@ -42,18 +43,12 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
     }
     Route route = routes.current().match(request.path());
     if (route == null) {
-      boolean upgrade = request.canUpgradeToWebSocket();
-      if (upgrade) {
+      if (request.canUpgradeToWebSocket()) {
         webSockets.unserved(request, null, 404);
-      }
-      String body = "404 Not Found: no route for this path\n";
-      if (upgrade) {
         // A refused upgrade leaves the connection in no state a client can rely on: nginx closes it too.
-        LastAnswer.begin(request).setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-        LastAnswer.end(request, body);
+        PlainAnswer.last(request, 404, NO_ROUTE);
       } else {
-        request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-          .end(body);
+        PlainAnswer.keepingOpen(request, 404, NO_ROUTE);
       }
       return;
     }
@@ -68,8 +63,7 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
       if (request.canUpgradeToWebSocket()) {
         webSockets.unserved(request, route, 502);
       }
-      LastAnswer.begin(request).setStatusCode(502).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-      LastAnswer.end(request, "502 Bad Gateway: no healthy server for " + route.path() + "\n");
+      PlainAnswer.last(request, 502, "Bad Gateway: no healthy server for " + route.path());
       return;
     }
     if (request.canUpgradeToWebSocket()) {

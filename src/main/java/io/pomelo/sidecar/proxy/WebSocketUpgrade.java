@@ -286,15 +286,8 @@ final class WebSocketUpgrade {
     response.end(Buffer.buffer(ByteBufUtil.getBytes(answer.content()))).onComplete(v -> request.connection().close());
   }
 
-  static void fail(HttpServerRequest request, int status, Target target, Throwable cause) {
+  private static void fail(HttpServerRequest request, int status, Target target, Throwable cause) {
     LOG.debug("upgrade to {} ({}) failed: {}", target.serverId(), target.address(), cause.toString());
-    HttpServerResponse response = request.response();
-    if (response.headWritten() || response.ended()) {
-      request.connection().close();
-      return;
-    }
-    LastAnswer.begin(request).setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-    LastAnswer.end(request, status + (status == 504 ? " Gateway Timeout" : " Bad Gateway") + ": " + target.serverId()
-      + "\n");
+    PlainAnswer.last(request, status, (status == 504 ? "Gateway Timeout: " : "Bad Gateway: ") + target.serverId());
   }
 }
