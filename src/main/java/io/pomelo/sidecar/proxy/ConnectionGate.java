@@ -64,7 +64,8 @@ final class ConnectionGate {
     if (verdict == null) {
       return true;
     }
-    refusals.refuse(request, verdict, switch (verdict) {
+    refusals.record(verdict);
+    RefusalAnswer.send(request, verdict, switch (verdict) {
       case TOO_MANY_CONNECTIONS -> "Service Unavailable: too many connections";
       case TOO_MANY_FROM_ADDRESS -> "Too Many Requests: too many connections from your address";
       default -> "Too Many Requests: too many new connections from your address";

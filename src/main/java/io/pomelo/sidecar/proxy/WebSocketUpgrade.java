@@ -246,7 +246,8 @@ final class WebSocketUpgrade {
     /** The client sent bytes before the 101: refused at once, and the server's socket (if any yet) is closed. */
     void sentEarly(HttpServerRequest request, Refusals refusals) {
       refused = true;
-      refusals.refuse(request, Refusal.EARLY_BYTES, "Bad Request: bytes sent before the 101 (RFC 6455 4.1)");
+      refusals.record(Refusal.EARLY_BYTES);
+      RefusalAnswer.send(request, Refusal.EARLY_BYTES, "Bad Request: bytes sent before the 101 (RFC 6455 4.1)");
       if (server != null) {
         server.close();
       }
