@@ -66,15 +66,15 @@ public final class PublicListener extends VerticleBase {
     long timeout = config.proxy().upgradeTimeout().toMillis();
     BackendTrust backendTrust = new BackendTrust(config.proxy().backendTls());
     RequestLimits limits = new RequestLimits(config.limits(), refusals);
-    ConnectionGate gate = new ConnectionGate(limiter, new RequestHeadTimeout(vertx,
-      config.limits().requestHeadTimeout().toMillis(), config.limits().keepAliveTimeout().toMillis(), refusals),
-      refusals);
+    RequestHeadTimeout headTimeout = new RequestHeadTimeout(vertx, config.limits().requestHeadTimeout().toMillis(),
+      config.limits().keepAliveTimeout().toMillis(), refusals);
+    ConnectionGate gate = new ConnectionGate(limiter, headTimeout);
     RouteDispatch dispatch = new RouteDispatch(routes,
       new WebSocketUpgrade(vertx,
         new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(), backendTrust)), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
         refusals),
       new HttpForwarding(client, backendTrust.httpOptions(), live.sessions(), config.proxy().connectTimeout().toMillis(),
-        config.proxy().responseTimeout().toMillis()), new TargetChoice(live),
+        config.proxy().responseTimeout().toMillis()), new TargetChoice(live), headTimeout,
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
     HttpServerOptions options = limits.applyTo(new HttpServerOptions()
       .setHost(config.listen().host())

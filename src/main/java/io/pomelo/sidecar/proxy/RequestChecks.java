@@ -25,7 +25,11 @@ final class RequestChecks {
 
   /** Before the route is looked up; false when the request was answered here. */
   boolean admit(HttpServerRequest request) {
-    if (!gate.admit(request) || !limits.admit(request)) {
+    Refusal verdict = gate.verdict(request);
+    if (verdict != null) {
+      return refuse(request, verdict, overLimit(verdict));
+    }
+    if (!limits.admit(request)) {
       return false;
     }
     String framing = RequestFraming.problem(request);
@@ -63,5 +67,13 @@ final class RequestChecks {
     refusals.record(refusal);
     RefusalAnswer.send(request, refusal, why);
     return false;
+  }
+
+  private static String overLimit(Refusal verdict) {
+    return switch (verdict) {
+      case TOO_MANY_CONNECTIONS -> "Service Unavailable: too many connections";
+      case TOO_MANY_FROM_ADDRESS -> "Too Many Requests: too many connections from your address";
+      default -> "Too Many Requests: too many new connections from your address";
+    };
   }
 }

@@ -21,14 +21,16 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
   private final HttpForwarding http;
   /** Per event loop, so its round-robin position is never contended. */
   private final TargetChoice choice;
+  private final RequestHeadTimeout headTimeout;
   private final RequestChecks checks;
 
   RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http, TargetChoice choice,
-                RequestChecks checks) {
+                RequestHeadTimeout headTimeout, RequestChecks checks) {
     this.routes = routes;
     this.webSockets = webSockets;
     this.http = http;
     this.choice = choice;
+    this.headTimeout = headTimeout;
     this.checks = checks;
   }
 
@@ -38,6 +40,8 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
       // Pipelined behind an answer that ends the connection, which is closing: never served.
       return;
     }
+    // The head is complete whatever the checks decide: its clock stops before any of them can answer.
+    headTimeout.headComplete(request);
     if (!checks.admit(request)) {
       return;
     }
