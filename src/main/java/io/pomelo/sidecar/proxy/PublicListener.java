@@ -70,9 +70,9 @@ public final class PublicListener extends VerticleBase {
       config.limits().keepAliveTimeout().toMillis(), refusals);
     ConnectionGate gate = new ConnectionGate(limiter, headTimeout);
     RouteDispatch dispatch = new RouteDispatch(routes,
-      new WebSocketUpgrade(vertx,
-        new BackendHandshake(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(), backendTrust)), tunnels, timeout, live, new AccessLog(config.accessLog().enabled()),
-        refusals),
+      new UpgradeForwarding(vertx,
+        new BackendUpgradeRequest(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(), backendTrust)),
+        tunnels, timeout, live, new AccessLog(config.accessLog().enabled()), refusals),
       new HttpForwarding(client, backendTrust.httpOptions(), live.sessions(), config.proxy().connectTimeout().toMillis(),
         config.proxy().responseTimeout().toMillis()), new TargetChoice(live), headTimeout,
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));

@@ -40,8 +40,8 @@ final class RequestChecks {
     if (path != null) {
       return refuse(request, Refusal.BAD_PATH, "Bad Request: " + path);
     }
-    if (WebSocketHandshake.asksForUpgrade(request)) {
-      String upgrade = WebSocketHandshake.problem(request);
+    if (ClientUpgradeRequest.asksForUpgrade(request)) {
+      String upgrade = ClientUpgradeRequest.problem(request);
       if (upgrade != null) {
         return refuse(request, Refusal.BAD_UPGRADE, "Bad Request: " + upgrade);
       }

@@ -17,17 +17,17 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
   private static final String NO_ROUTE = "Not Found: no route for this path";
 
   private final ActiveRoutes routes;
-  private final WebSocketUpgrade webSockets;
+  private final UpgradeForwarding upgrades;
   private final HttpForwarding http;
   /** Per event loop, so its round-robin position is never contended. */
   private final TargetChoice choice;
   private final RequestHeadTimeout headTimeout;
   private final RequestChecks checks;
 
-  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http, TargetChoice choice,
+  RouteDispatch(ActiveRoutes routes, UpgradeForwarding upgrades, HttpForwarding http, TargetChoice choice,
                 RequestHeadTimeout headTimeout, RequestChecks checks) {
     this.routes = routes;
-    this.webSockets = webSockets;
+    this.upgrades = upgrades;
     this.http = http;
     this.choice = choice;
     this.headTimeout = headTimeout;
@@ -48,7 +48,7 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
     Route route = routes.current().match(request.path());
     if (route == null) {
       if (request.canUpgradeToWebSocket()) {
-        webSockets.unserved(request, null, 404);
+        upgrades.unserved(request, null, 404);
         // A refused upgrade leaves the connection in no state a client can rely on: nginx closes it too.
         PlainAnswer.last(request, 404, NO_ROUTE);
       } else {
@@ -65,13 +65,13 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
     if (target == null) {
       // Every server of the route failed its last check: dialling one would only make the client wait.
       if (request.canUpgradeToWebSocket()) {
-        webSockets.unserved(request, route, 502);
+        upgrades.unserved(request, route, 502);
       }
       PlainAnswer.last(request, 502, "Bad Gateway: no healthy server for " + route.path());
       return;
     }
     if (request.canUpgradeToWebSocket()) {
-      webSockets.forward(request, route, target);
+      upgrades.forward(request, route, target);
     } else {
       http.forward(request, route, target, spreads && EngineIoSession.handshake(request));
     }

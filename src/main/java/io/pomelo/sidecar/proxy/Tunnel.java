@@ -82,14 +82,14 @@ final class Tunnel {
 
   /**
    * Answers the client's {@code request} with a 101 carrying the server's {@code headers} and wires the two sockets;
-   * the server's {@link UpgradeAnswer} hands over whatever followed its 101.
+   * the server's {@link BackendUpgradeAnswer} hands over whatever followed its 101.
    */
   void start(HttpServerRequest request, Iterable<Map.Entry<String, String>> headers) {
     // First: if it fails, the tunnel was never registered and the caller ends both sockets.
     client = ClientSocket.take(request, headers, TunnelEnd.NAME, clientEnd);
     registry.opened(this);
     idle = IdleWatch.start(context.owner(), route.idleTimeout(), this::closeIdle);
-    UpgradeAnswer answer = (UpgradeAnswer) backendChannel.pipeline().get(UpgradeAnswer.NAME);
+    BackendUpgradeAnswer answer = (BackendUpgradeAnswer) backendChannel.pipeline().get(BackendUpgradeAnswer.NAME);
     ByteBuf early = answer.takeHeld();
     backendChannel.pipeline().replace(answer, TunnelEnd.NAME, backendEnd);
     if (early != null) {

@@ -25,29 +25,30 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Forwards one WebSocket upgrade to a Pomelo server and, once it answers 101, turns both connections into a
- * {@link Tunnel}. The server's answer is the client's answer: its 101 headers (accept key, subprotocol, extensions)
+ * Forwards one client's WebSocket upgrade ({@link ClientUpgradeRequest}) to a Pomelo server
+ * ({@link BackendUpgradeRequest}, {@link BackendUpgradeAnswer}) and, once it answers 101, turns both connections into
+ * a {@link Tunnel}. The server's answer is the client's answer: its 101 headers (accept key, subprotocol, extensions)
  * reach the client unchanged, and a refusal reaches the client with the server's status and body.
  *
  * <p>Every upgrade ends in exactly one {@link #finish}: the route's count by status, the connection counts, the
  * access log line. A failed TCP connect marks the server down and a 101 marks it up (passive health).
  */
-final class WebSocketUpgrade {
+final class UpgradeForwarding {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WebSocketUpgrade.class);
+  private static final Logger LOG = LoggerFactory.getLogger(UpgradeForwarding.class);
 
   private final Vertx vertx;
-  private final BackendHandshake handshake;
+  private final BackendUpgradeRequest backend;
   private final Tunnels tunnels;
   private final long upgradeTimeoutMillis;
   private final LiveState live;
   private final AccessLog accessLog;
   private final Refusals refusals;
 
-  WebSocketUpgrade(Vertx vertx, BackendHandshake handshake, Tunnels tunnels, long upgradeTimeoutMillis, LiveState live,
-                   AccessLog accessLog, Refusals refusals) {
+  UpgradeForwarding(Vertx vertx, BackendUpgradeRequest backend, Tunnels tunnels, long upgradeTimeoutMillis,
+                    LiveState live, AccessLog accessLog, Refusals refusals) {
     this.vertx = vertx;
-    this.handshake = handshake;
+    this.backend = backend;
     this.tunnels = tunnels;
     this.upgradeTimeoutMillis = upgradeTimeoutMillis;
     this.live = live;
@@ -92,7 +93,7 @@ final class WebSocketUpgrade {
     // A client that leaves while the server is still answering must not leave the server's socket behind.
     request.connection().closeHandler(v -> attempt.clientLeft());
 
-    handshake.connect(target).onComplete(connected -> {
+    backend.connect(target).onComplete(connected -> {
       if (attempt.refused) {
         endRefused(attempt, connected.succeeded() ? connected.result() : null);
         return;
@@ -117,7 +118,7 @@ final class WebSocketUpgrade {
         timedOut[0] = true;
         socket.close();
       });
-      handshake.send(socket, route.backendUri(request.uri()), headers).onComplete(answered -> {
+      backend.send(socket, route.backendUri(request.uri()), headers).onComplete(answered -> {
         vertx.cancelTimer(timer);
         if (attempt.refused) {
           if (answered.succeeded()) {
@@ -147,7 +148,7 @@ final class WebSocketUpgrade {
             accept(request, answer, socket, attempt, context);
           } else {
             socket.close();
-            refuse(request, answer);
+            relayRefusal(request, answer);
             finish(attempt, answer.status().code(), null);
           }
         } finally {
@@ -272,7 +273,7 @@ final class WebSocketUpgrade {
   }
 
   /** The server said no (wrong path, bad key, full): the client hears exactly that, body included. */
-  private static void refuse(HttpServerRequest request, FullHttpResponse answer) {
+  private static void relayRefusal(HttpServerRequest request, FullHttpResponse answer) {
     HttpServerResponse response = request.response().setStatusCode(answer.status().code());
     response.setStatusMessage(answer.status().reasonPhrase());
     MultiMap headers = HttpHeaders.headers();
