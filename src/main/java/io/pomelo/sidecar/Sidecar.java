@@ -12,6 +12,7 @@ import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.proxy.ConnectionLimiter;
 import io.pomelo.sidecar.proxy.PublicListener;
 import io.pomelo.sidecar.proxy.Refusals;
+import io.pomelo.sidecar.proxy.SidecarClose;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.RouteDiff;
@@ -324,7 +325,7 @@ public final class Sidecar {
       // A route added back in the meantime keeps its connections.
       Set<String> stillGone = paths.stream().filter(p -> routes.current().byPath(p) == null)
         .collect(Collectors.toSet());
-      int closed = tunnels.closeRoutes(stillGone, Tunnels.SERVICE_RESTART, "route removed");
+      int closed = tunnels.closeRoutes(stillGone, SidecarClose.ROUTE_REMOVED);
       if (closed > 0) {
         LOG.info("closed {} connections on removed routes {} with 1012", closed, stillGone);
       }
@@ -417,7 +418,7 @@ public final class Sidecar {
         .compose(ignored -> {
           if (tunnels.size() > 0) {
             LOG.info("closing {} open connections with 1001 (going away)", tunnels.size());
-            tunnels.closeAll(Tunnels.GOING_AWAY, "sidecar stopping");
+            tunnels.closeAll(SidecarClose.STOPPING);
             return waitForTunnels(Duration.ofSeconds(2));
           }
           return Future.succeededFuture();
