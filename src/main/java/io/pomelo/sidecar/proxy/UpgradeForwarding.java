@@ -71,17 +71,15 @@ final class UpgradeForwarding {
     Context context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
     Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target),
       accessLog.enabled());
-    // Not paused: the guard must keep reading, to see whatever the client sends before the 101.
-    if (!EarlyBytes.guard(ClientSocket.channelOf(request.connection()), () -> attempt.sentEarly(request, refusals))) {
-      // A Vert.x whose HTTP decoder is not where ClientSocket knows it: no tunnel could be made on this connection.
-      fail(request, 502, target, new IllegalStateException("Vert.x's HTTP pipeline is not the one known here"));
-      finish(attempt, 502, null);
-      return;
-    }
-    if (attempt.refused) {
-      // The bytes came with the request head: refused before any server is dialled.
-      finish(attempt, Refusal.EARLY_BYTES.status(), null);
-      return;
+    Channel clientChannel = ClientSocket.channelOf(request.connection());
+    if (ClientSocket.canTakeOver(clientChannel)) {
+      // Not paused: the guard must keep reading, to see whatever the client sends before the 101.
+      EarlyBytes.guard(clientChannel, () -> attempt.sentEarly(request, refusals));
+      if (attempt.refused) {
+        // The bytes came with the request head: refused before any server is dialled.
+        finish(attempt, Refusal.EARLY_BYTES.status(), null);
+        return;
+      }
     }
     MultiMap headers = HopByHop.strip(HttpHeaders.headers().addAll(request.headers()));
     headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
@@ -175,7 +173,7 @@ final class UpgradeForwarding {
     try {
       tunnel.start(request, answer.headers());
     } catch (RuntimeException e) {
-      // Not seen: Vert.x's HTTP pipeline was not what ClientSocket knows. The client must not hang on a half 101.
+      // Not seen: Vert.x did not hand the socket over as ClientSocket expects. The client must not hang on a half 101.
       LOG.warn("could not take the client's socket over for a tunnel", e);
       backend.close();
       client.close();
