@@ -15,8 +15,8 @@ import io.vertx.core.Promise;
  * The server half of a WebSocket upgrade on a plain Netty channel: dial the Pomelo server, write the client's
  * upgrade request, and parse the answer with Netty's HTTP decoder. Neither a Vert.x HTTP client connection nor a
  * Vert.x socket is made for it: an upgraded connection never goes back to a pool and only ever relays bytes, so
- * their request objects, queues (about 5 KiB each) and metrics were all cost and no use. The {@link ServerDialer}
- * dials on the caller's event loop, so the tunnel's two sockets share a thread.
+ * their request objects, queues and metrics would be memory held for nothing. The {@link ServerDialer} dials on the
+ * caller's event loop, so the tunnel's two sockets share a thread.
  */
 final class BackendUpgradeRequest {
 

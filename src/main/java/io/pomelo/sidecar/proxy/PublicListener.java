@@ -58,8 +58,8 @@ public final class PublicListener extends VerticleBase {
         .setTcpKeepAlive(true)
         .setDecompressionSupported(false)
         .setKeepAlive(true))
-      // Plain requests only (upgrades dial their own sockets), which Pomelo servers see little of. Vert.x
-      // allocates the slot array up front, so the cap is memory: 1 024 per server and event loop; more wait.
+      // Plain requests only (upgrades dial their own sockets), and Vert.x allocates the slot array up front: a
+      // small cap per server and event loop costs little memory, and requests beyond it wait.
       .with(new PoolOptions().setHttp1MaxSize(1024).setMaxWaitQueueSize(-1))
       .build();
 
@@ -89,7 +89,7 @@ public final class PublicListener extends VerticleBase {
       .setTcpKeepAlive(true)
       .setCompressionSupported(false)
       // Every request is answered on its connection's event loop (the upgrade, the forwarding, the refusals), so
-      // Vert.x may write directly instead of through a multi-producer queue: ~4.5 KiB less per open connection.
+      // Vert.x may write directly, without a multi-producer queue held by every open connection.
       .setStrictThreadMode(true)
       .setHandle100ContinueAutomatically(false));
     // HttpServerOptions takes the TLS options field by field; without the suites the bind would get Netty's defaults.
