@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Where each connection of the public port is admitted or refused: counted by the {@link ConnectionLimiter} from
- * accept ({@link AcceptCounting}), timed by the {@link RequestHeadTimeout} until its request head is complete, and,
- * when it was over a limit at accept, answered 503 or 429 on its first request before any Pomelo server is dialled.
+ * accept ({@link AcceptCounting}), timed by the {@link RequestHeadTimeout} from the end of its TLS handshake, and,
+ * when it was over a limit at accept, given a {@link #verdict} that {@link RequestChecks} answers (503 or 429) on its
+ * first request before any Pomelo server is dialled.
  * The answer needs a request to answer, so a refused client still completes its TLS handshake; shedding floods
  * below TLS is a firewall's job.
  *
@@ -22,13 +23,11 @@ final class ConnectionGate {
 
   private final ConnectionLimiter limiter;
   private final RequestHeadTimeout headTimeout;
-  private final Refusals refusals;
   private final Map<Channel, Refusal> refused = new IdentityHashMap<>();
 
-  ConnectionGate(ConnectionLimiter limiter, RequestHeadTimeout headTimeout, Refusals refusals) {
+  ConnectionGate(ConnectionLimiter limiter, RequestHeadTimeout headTimeout) {
     this.limiter = limiter;
     this.headTimeout = headTimeout;
-    this.refusals = refusals;
   }
 
   /** The HTTP server's connection handler: runs once per connection, after the TLS handshake. */
@@ -57,18 +56,8 @@ final class ConnectionGate {
     });
   }
 
-  /** False when the request was answered here (its connection was over a limit). */
-  boolean admit(HttpServerRequest request) {
-    headTimeout.headComplete(request);
-    Refusal verdict = refused.get(ClientSocket.channelOf(request.connection()));
-    if (verdict == null) {
-      return true;
-    }
-    refusals.refuse(request, verdict, switch (verdict) {
-      case TOO_MANY_CONNECTIONS -> "Service Unavailable: too many connections";
-      case TOO_MANY_FROM_ADDRESS -> "Too Many Requests: too many connections from your address";
-      default -> "Too Many Requests: too many new connections from your address";
-    });
-    return false;
+  /** The refusal the request's connection earned at accept (it was over a limit), or null when it earned none. */
+  Refusal verdict(HttpServerRequest request) {
+    return refused.get(ClientSocket.channelOf(request.connection()));
   }
 }

@@ -16,8 +16,6 @@ import io.netty.util.ReferenceCountUtil;
 final class EarlyBytes extends ChannelInboundHandlerAdapter {
 
   static final String NAME = "pomelo-sidecar-early-bytes";
-  /** Where Vert.x's HTTP/1.x server decodes requests. */
-  static final String VERTX_DECODER = "httpDecoder";
 
   private final Runnable onBytes;
   private boolean seen;
@@ -27,17 +25,12 @@ final class EarlyBytes extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Puts the guard where the decoder was and returns true; false when there is no decoder under Vert.x's name (a
-   * Vert.x that changed its pipeline), and nothing was changed. Runs on the connection's event loop, from within the
-   * decoder's own delivery of the request (Netty defers the decoder's removal until that returns); bytes that came
-   * with the request head reach {@code onBytes} before this returns.
+   * Puts the guard where the decoder was, on a channel {@link ClientSocket#canTakeOver}. Runs on the connection's
+   * event loop, from within the decoder's own delivery of the request (Netty defers the decoder's removal until that
+   * returns); bytes that came with the request head reach {@code onBytes} before this returns.
    */
-  static boolean guard(Channel channel, Runnable onBytes) {
-    if (channel.pipeline().get(VERTX_DECODER) == null) {
-      return false;
-    }
-    channel.pipeline().replace(VERTX_DECODER, NAME, new EarlyBytes(onBytes));
-    return true;
+  static void guard(Channel channel, Runnable onBytes) {
+    channel.pipeline().replace(ClientSocket.VERTX_DECODER, NAME, new EarlyBytes(onBytes));
   }
 
   @Override

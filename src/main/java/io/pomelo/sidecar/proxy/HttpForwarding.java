@@ -81,8 +81,8 @@ final class HttpForwarding {
             return response;
           }).recover(e -> e instanceof TimeoutException
             ? Future.succeededFuture(context.request().release().response().setStatusCode(504)
-              .setBody(Body.body(Buffer.buffer("504 Gateway Timeout: " + target.serverId() + "\n"),
-                MediaType.parse("text/plain; charset=utf-8"))))
+              .setBody(Body.body(Buffer.buffer(PlainAnswer.text(504, "Gateway Timeout: " + target.serverId())),
+                MediaType.parse(PlainAnswer.CONTENT_TYPE))))
             : Future.failedFuture(e));
         }
 

@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
  * Every check a request passes before a Pomelo server is dialled, in the order that costs least: the connection's
  * own verdict (429, 503), the header count (431), the framing (400), the path (400), the upgrade's shape (400), the
  * WeChat origin (403), and once the route is known, whether it takes plain HTTP (426). Each refusal is counted in
- * {@link Refusals} and closes the connection.
+ * {@link Refusals} and answered by {@link RefusalAnswer}, which closes the connection.
  */
 final class RequestChecks {
 
@@ -25,29 +25,29 @@ final class RequestChecks {
 
   /** Before the route is looked up; false when the request was answered here. */
   boolean admit(HttpServerRequest request) {
-    if (!gate.admit(request) || !limits.admit(request)) {
+    Refusal verdict = gate.verdict(request);
+    if (verdict != null) {
+      return refuse(request, verdict, overLimit(verdict));
+    }
+    if (!limits.admit(request)) {
       return false;
     }
     String framing = RequestFraming.problem(request);
     if (framing != null) {
-      refusals.refuse(request, Refusal.BAD_FRAMING, "Bad Request: " + framing);
-      return false;
+      return refuse(request, Refusal.BAD_FRAMING, "Bad Request: " + framing);
     }
     String path = RequestPath.problem(request.uri());
     if (path != null) {
-      refusals.refuse(request, Refusal.BAD_PATH, "Bad Request: " + path);
-      return false;
+      return refuse(request, Refusal.BAD_PATH, "Bad Request: " + path);
     }
-    if (WebSocketHandshake.asksForUpgrade(request)) {
-      String upgrade = WebSocketHandshake.problem(request);
+    if (ClientUpgradeRequest.asksForUpgrade(request)) {
+      String upgrade = ClientUpgradeRequest.problem(request);
       if (upgrade != null) {
-        refusals.refuse(request, Refusal.BAD_UPGRADE, "Bad Request: " + upgrade);
-        return false;
+        return refuse(request, Refusal.BAD_UPGRADE, "Bad Request: " + upgrade);
       }
       String origin = wechat.enabled() ? wechat.problem(request) : null;
       if (origin != null) {
-        refusals.refuse(request, Refusal.ORIGIN_NOT_ALLOWED, "Forbidden: " + origin);
-        return false;
+        return refuse(request, Refusal.ORIGIN_NOT_ALLOWED, "Forbidden: " + origin);
       }
     }
     return true;
@@ -56,10 +56,24 @@ final class RequestChecks {
   /** Once the route is known; false when the request was answered here. */
   boolean admit(HttpServerRequest request, Route route) {
     if (route.webSocketOnly() && !request.canUpgradeToWebSocket()) {
-      refusals.refuse(request, Refusal.UPGRADE_REQUIRED, "Upgrade Required: " + route.path()
+      return refuse(request, Refusal.UPGRADE_REQUIRED, "Upgrade Required: " + route.path()
         + " takes WebSocket connections only");
-      return false;
     }
     return true;
+  }
+
+  /** Counts {@code refusal} and answers it; returns false, what a refused check returns. */
+  private boolean refuse(HttpServerRequest request, Refusal refusal, String why) {
+    refusals.record(refusal);
+    RefusalAnswer.send(request, refusal, why);
+    return false;
+  }
+
+  private static String overLimit(Refusal verdict) {
+    return switch (verdict) {
+      case TOO_MANY_CONNECTIONS -> "Service Unavailable: too many connections";
+      case TOO_MANY_FROM_ADDRESS -> "Too Many Requests: too many connections from your address";
+      default -> "Too Many Requests: too many new connections from your address";
+    };
   }
 }

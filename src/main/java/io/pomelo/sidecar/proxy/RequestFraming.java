@@ -52,7 +52,7 @@ final class RequestFraming {
     if (lengths.size() == 1 && !isLength(lengths.get(0))) {
       return "Content-Length must be a decimal number";
     }
-    if (WebSocketHandshake.asksForUpgrade(request)
+    if (ClientUpgradeRequest.asksForUpgrade(request)
       && (!codings.isEmpty() || lengths.size() == 1 && !lengths.get(0).trim().equals("0"))) {
       return "a WebSocket upgrade carries no body";
     }

@@ -12,7 +12,7 @@ import java.util.Map;
  * the TLS handshake, and {@code limits.keepAliveTimeout} from the end of each response on a kept-alive connection.
  * Netty's idle timeout cannot do this, because a slowloris client sending one header byte a second is never idle.
  * On expiry the connection is closed without an answer (there is no complete request to answer). An upgrade request
- * is no longer timed here: it ends in a tunnel or in an answer that closes the connection, each phase on its own
+ * is not timed here: it ends in a tunnel or in an answer that closes the connection, each phase on its own
  * clock (connect, upgrade).
  *
  * <p>One instance per event loop; every method runs on it. Connections are known by their channel: an open tunnel

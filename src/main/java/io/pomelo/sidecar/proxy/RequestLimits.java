@@ -59,7 +59,8 @@ final class RequestLimits {
   /** False when the request was answered here: too many header fields. */
   boolean admit(HttpServerRequest request) {
     if (limits.headerCount() > 0 && request.headers().size() > limits.headerCount()) {
-      refusals.refuse(request, Refusal.TOO_MANY_HEADERS,
+      refusals.record(Refusal.TOO_MANY_HEADERS);
+      RefusalAnswer.send(request, Refusal.TOO_MANY_HEADERS,
         "Request Header Fields Too Large: more than " + limits.headerCount() + " header fields");
       return false;
     }

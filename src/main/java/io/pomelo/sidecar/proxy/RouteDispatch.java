@@ -5,7 +5,6 @@ import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -15,19 +14,23 @@ import io.vertx.core.http.HttpServerRequest;
  */
 final class RouteDispatch implements Handler<HttpServerRequest> {
 
+  private static final String NO_ROUTE = "Not Found: no route for this path";
+
   private final ActiveRoutes routes;
-  private final WebSocketUpgrade webSockets;
+  private final UpgradeForwarding upgrades;
   private final HttpForwarding http;
   /** Per event loop, so its round-robin position is never contended. */
   private final TargetChoice choice;
+  private final RequestHeadTimeout headTimeout;
   private final RequestChecks checks;
 
-  RouteDispatch(ActiveRoutes routes, WebSocketUpgrade webSockets, HttpForwarding http, TargetChoice choice,
-                RequestChecks checks) {
+  RouteDispatch(ActiveRoutes routes, UpgradeForwarding upgrades, HttpForwarding http, TargetChoice choice,
+                RequestHeadTimeout headTimeout, RequestChecks checks) {
     this.routes = routes;
-    this.webSockets = webSockets;
+    this.upgrades = upgrades;
     this.http = http;
     this.choice = choice;
+    this.headTimeout = headTimeout;
     this.checks = checks;
   }
 
@@ -37,23 +40,19 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
       // Pipelined behind an answer that ends the connection, which is closing: never served.
       return;
     }
+    // The head is complete whatever the checks decide: its clock stops before any of them can answer.
+    headTimeout.headComplete(request);
     if (!checks.admit(request)) {
       return;
     }
     Route route = routes.current().match(request.path());
     if (route == null) {
-      boolean upgrade = request.canUpgradeToWebSocket();
-      if (upgrade) {
-        webSockets.unserved(request, null, 404);
-      }
-      String body = "404 Not Found: no route for this path\n";
-      if (upgrade) {
+      if (request.canUpgradeToWebSocket()) {
+        upgrades.unserved(request, null, 404);
         // A refused upgrade leaves the connection in no state a client can rely on: nginx closes it too.
-        LastAnswer.begin(request).setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-        LastAnswer.end(request, body);
+        PlainAnswer.last(request, 404, NO_ROUTE);
       } else {
-        request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-          .end(body);
+        PlainAnswer.keepingOpen(request, 404, NO_ROUTE);
       }
       return;
     }
@@ -66,14 +65,13 @@ final class RouteDispatch implements Handler<HttpServerRequest> {
     if (target == null) {
       // Every server of the route failed its last check: dialling one would only make the client wait.
       if (request.canUpgradeToWebSocket()) {
-        webSockets.unserved(request, route, 502);
+        upgrades.unserved(request, route, 502);
       }
-      LastAnswer.begin(request).setStatusCode(502).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-      LastAnswer.end(request, "502 Bad Gateway: no healthy server for " + route.path() + "\n");
+      PlainAnswer.last(request, 502, "Bad Gateway: no healthy server for " + route.path());
       return;
     }
     if (request.canUpgradeToWebSocket()) {
-      webSockets.forward(request, route, target);
+      upgrades.forward(request, route, target);
     } else {
       http.forward(request, route, target, spreads && EngineIoSession.handshake(request));
     }

@@ -44,9 +44,8 @@ final class Tunnel {
   private CloseReason closeReason;
   private long bytesFromClient;
   private long bytesToClient;
-  /** Close code to send at the next frame boundary, or 0. */
-  private int closingCode;
-  private String closingReason;
+  /** The close frame to send at the next frame boundary, or null. */
+  private SidecarClose closing;
   /** The sidecar's close frame went out: nothing more is relayed either way. */
   private boolean closeSent;
   private boolean closed;
@@ -82,14 +81,14 @@ final class Tunnel {
 
   /**
    * Answers the client's {@code request} with a 101 carrying the server's {@code headers} and wires the two sockets;
-   * the server's {@link UpgradeAnswer} hands over whatever followed its 101.
+   * the server's {@link BackendUpgradeAnswer} hands over whatever followed its 101.
    */
   void start(HttpServerRequest request, Iterable<Map.Entry<String, String>> headers) {
     // First: if it fails, the tunnel was never registered and the caller ends both sockets.
     client = ClientSocket.take(request, headers, TunnelEnd.NAME, clientEnd);
     registry.opened(this);
     idle = IdleWatch.start(context.owner(), route.idleTimeout(), this::closeIdle);
-    UpgradeAnswer answer = (UpgradeAnswer) backendChannel.pipeline().get(UpgradeAnswer.NAME);
+    BackendUpgradeAnswer answer = (BackendUpgradeAnswer) backendChannel.pipeline().get(BackendUpgradeAnswer.NAME);
     ByteBuf early = answer.takeHeld();
     backendChannel.pipeline().replace(answer, TunnelEnd.NAME, backendEnd);
     if (early != null) {
@@ -105,7 +104,7 @@ final class Tunnel {
   }
 
   private void fromClient(ByteBuf buffer) {
-    if (closingCode != 0) {
+    if (closing != null) {
       // Closing: the server is not to hear more, and the client's close frame would only cross ours.
       buffer.release();
       return;
@@ -138,7 +137,7 @@ final class Tunnel {
     if (idle != null) {
       idle.touch();
     }
-    if (closingCode == 0) {
+    if (closing == null) {
       toClientFrames.consume(buffer);
       if (toClientFrames.closeSeen()) {
         because(CloseReason.BACKEND);
@@ -184,19 +183,16 @@ final class Tunnel {
   }
 
   /**
-   * Ends the tunnel with a WebSocket close frame of the sidecar's own ({@code 1012} service restart when a route
-   * is removed, {@code 1001} going away at shutdown), so clients reconnect cleanly instead of seeing an abnormal
-   * 1006. The frame goes out at the next boundary of the server's frames; the server's connection is then closed.
-   * Safe from any thread.
+   * Ends the tunnel with the sidecar's own close frame, {@code close}. The frame goes out at the next boundary of the
+   * server's frames; the server's connection is then closed. Safe from any thread.
    */
-  void closeWith(int code, String reason) {
+  void closeWith(SidecarClose close) {
     context.runOnContext(v -> {
-      if (closed || closingCode != 0) {
+      if (closed || closing != null) {
         return;
       }
-      closingCode = code;
-      closingReason = reason;
-      because(code == Tunnels.SERVICE_RESTART ? CloseReason.ROUTE_REMOVED : CloseReason.SHUTDOWN);
+      closing = close;
+      because(close.reason());
       if (toClientFrames.atBoundary()) {
         sendClose();
       }
@@ -211,7 +207,7 @@ final class Tunnel {
     refusals.record(Refusal.IDLE_TIMEOUT);
     because(CloseReason.IDLE);
     if (toClientFrames.atBoundary()) {
-      closeWith(Tunnels.GOING_AWAY, "idle timeout");
+      closeWith(SidecarClose.IDLE);
     } else {
       closed(CloseReason.IDLE);
     }
@@ -223,7 +219,7 @@ final class Tunnel {
     }
     closeSent = true;
     // After what relay() queued, then the FIN: the client needs no answer from the server now.
-    clientChannel.writeAndFlush(FrameBoundary.closeFrame(closingCode, closingReason))
+    clientChannel.writeAndFlush(FrameBoundary.closeFrame(closing.code(), closing.text()))
       .addListener(ChannelFutureListener.CLOSE);
     backendChannel.close();
   }

@@ -14,11 +14,6 @@ import java.util.function.Predicate;
  */
 public final class Tunnels {
 
-  /** WebSocket close code 1012, "service restart": the client should reconnect. */
-  public static final int SERVICE_RESTART = 1012;
-  /** WebSocket close code 1001, "going away": the sidecar is stopping. */
-  public static final int GOING_AWAY = 1001;
-
   private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
   private final Set<Promise<Void>> awaitingEmpty = ConcurrentHashMap.newKeySet();
 
@@ -65,22 +60,22 @@ public final class Tunnels {
     return (int) open.stream().filter(onRoutes(paths)).count();
   }
 
-  /** Sends a close frame with {@code code} on every tunnel that entered through one of {@code paths}. */
-  public int closeRoutes(Set<String> paths, int code, String reason) {
+  /** Sends {@code close}'s frame on every tunnel that entered through one of {@code paths}; returns how many. */
+  public int closeRoutes(Set<String> paths, SidecarClose close) {
     int n = 0;
     for (Tunnel tunnel : open) {
       if (onRoutes(paths).test(tunnel)) {
-        tunnel.closeWith(code, reason);
+        tunnel.closeWith(close);
         n++;
       }
     }
     return n;
   }
 
-  /** Sends a close frame with {@code code} on every tunnel. */
-  public void closeAll(int code, String reason) {
+  /** Sends {@code close}'s frame on every tunnel. */
+  public void closeAll(SidecarClose close) {
     for (Tunnel tunnel : open) {
-      tunnel.closeWith(code, reason);
+      tunnel.closeWith(close);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.run;
 
+import io.pomelo.sidecar.proxy.SidecarClose;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -35,7 +36,7 @@ final class Drain {
           return Future.succeededFuture();
         }
         LOG.info("closing {} open connections with 1001 (going away)", tunnels.size());
-        tunnels.closeAll(Tunnels.GOING_AWAY, "sidecar stopping");
+        tunnels.closeAll(SidecarClose.STOPPING);
         return emptyWithin(vertx, control, tunnels, AFTER_GOING_AWAY);
       })
       .onComplete(ignored -> tunnels.abortAll());

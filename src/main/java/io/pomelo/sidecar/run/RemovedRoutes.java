@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.run;
 
 import io.pomelo.sidecar.config.ReloadConfig;
+import io.pomelo.sidecar.proxy.SidecarClose;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.RouteTable;
 import io.vertx.core.Context;
@@ -50,7 +51,7 @@ final class RemovedRoutes {
       // A route added back in the meantime keeps its connections.
       Set<String> stillGone = paths.stream().filter(p -> current.get().byPath(p) == null)
         .collect(Collectors.toSet());
-      int closed = tunnels.closeRoutes(stillGone, Tunnels.SERVICE_RESTART, "route removed");
+      int closed = tunnels.closeRoutes(stillGone, SidecarClose.ROUTE_REMOVED);
       if (closed > 0) {
         LOG.info("closed {} connections on removed routes {} with 1012", closed, stillGone);
       }

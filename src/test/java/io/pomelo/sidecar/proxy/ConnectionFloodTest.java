@@ -77,7 +77,8 @@ class ConnectionFloodTest {
 
     // A tunnel that ends gives its place back.
     held.remove(0).close();
-    until(() -> sidecar.connections().open("127.0.0.1") <= 3);
+    // Two tunnels are left: waiting for three passed before the closed one was seen, and the next got 429.
+    until(() -> sidecar.connections().open("127.0.0.1") <= 2);
     assertThat(upgradeAndHold()).isEqualTo(101);
   }
 

@@ -15,17 +15,17 @@ import io.vertx.core.Promise;
  * The server half of a WebSocket upgrade on a plain Netty channel: dial the Pomelo server, write the client's
  * upgrade request, and parse the answer with Netty's HTTP decoder. Neither a Vert.x HTTP client connection nor a
  * Vert.x socket is made for it: an upgraded connection never goes back to a pool and only ever relays bytes, so
- * their request objects, queues (about 5 KiB each) and metrics were all cost and no use. The {@link ServerDialer}
- * dials on the caller's event loop, so the tunnel's two sockets share a thread.
+ * their request objects, queues and metrics would be memory held for nothing. The {@link ServerDialer} dials on the
+ * caller's event loop, so the tunnel's two sockets share a thread.
  */
-final class BackendHandshake {
+final class BackendUpgradeRequest {
 
   /** A server's refusal (with its body) larger than this is not relayed: the client gets a 502. */
   private static final int MAX_ANSWER_BODY = 64 * 1024;
 
   private final ServerDialer dialer;
 
-  BackendHandshake(ServerDialer dialer) {
+  BackendUpgradeRequest(ServerDialer dialer) {
     this.dialer = dialer;
   }
 
@@ -36,14 +36,14 @@ final class BackendHandshake {
 
   /**
    * Writes {@code GET uri} with {@code headers} and completes with the server's whole answer; after a 101 the
-   * channel's pipeline ends with an {@link UpgradeAnswer} (holding any bytes that followed) where the tunnel goes.
+   * channel's pipeline ends with a {@link BackendUpgradeAnswer} (holding any bytes that followed) where the tunnel goes.
    */
   Future<FullHttpResponse> send(Channel channel, String uri, MultiMap headers) {
     Promise<FullHttpResponse> answer = Promise.promise();
     ChannelPipeline pipeline = channel.pipeline();
-    pipeline.addLast(UpgradeAnswer.DECODER, new HttpResponseDecoder());
-    pipeline.addLast(UpgradeAnswer.AGGREGATOR, new HttpObjectAggregator(MAX_ANSWER_BODY));
-    pipeline.addLast(UpgradeAnswer.NAME, new UpgradeAnswer(answer));
+    pipeline.addLast(BackendUpgradeAnswer.DECODER, new HttpResponseDecoder());
+    pipeline.addLast(BackendUpgradeAnswer.AGGREGATOR, new HttpObjectAggregator(MAX_ANSWER_BODY));
+    pipeline.addLast(BackendUpgradeAnswer.NAME, new BackendUpgradeAnswer(answer));
     channel.writeAndFlush(HttpHead.encode(channel, "GET " + uri + " HTTP/1.1", headers));
     return answer.future();
   }

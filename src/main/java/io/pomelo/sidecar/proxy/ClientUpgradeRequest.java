@@ -9,13 +9,14 @@ import java.util.Base64;
 import java.util.Locale;
 
 /**
- * Checks the shape of a WebSocket upgrade before any Pomelo server is dialled, so a malformed one costs the
- * sidecar nothing and the server never sees it. The rules are RFC 6455 4.2.1 as {@code ws} (the library under
- * Pomelo) applies them: GET over HTTP/1.1, a Sec-WebSocket-Key of 16 bytes in base64, version 13 or 8.
+ * The client's upgrade request, as it arrives: its shape is checked before any Pomelo server is dialled, so a
+ * malformed one costs the sidecar nothing and the server never sees it. The rules are RFC 6455 4.2.1 as {@code ws}
+ * (the library under Pomelo) applies them: GET over HTTP/1.1, a Sec-WebSocket-Key of 16 bytes in base64, version 13
+ * or 8.
  */
-final class WebSocketHandshake {
+final class ClientUpgradeRequest {
 
-  private WebSocketHandshake() {
+  private ClientUpgradeRequest() {
   }
 
   /** True when the request asks for a WebSocket at all, well-formed or not. */

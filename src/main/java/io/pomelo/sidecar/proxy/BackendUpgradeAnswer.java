@@ -16,7 +16,7 @@ import java.io.IOException;
  * again. Bytes the server sends right after its 101 (before the tunnel is wired) are held here, never lost, and
  * handed to the tunnel, which replaces this handler.
  */
-final class UpgradeAnswer extends ChannelInboundHandlerAdapter {
+final class BackendUpgradeAnswer extends ChannelInboundHandlerAdapter {
 
   static final String NAME = "pomelo-sidecar-upgrade-answer";
   static final String DECODER = "pomelo-sidecar-http-decoder";
@@ -29,7 +29,7 @@ final class UpgradeAnswer extends ChannelInboundHandlerAdapter {
   private boolean answered;
   private CompositeByteBuf held;
 
-  UpgradeAnswer(Promise<FullHttpResponse> answer) {
+  BackendUpgradeAnswer(Promise<FullHttpResponse> answer) {
     this.answer = answer;
   }
 

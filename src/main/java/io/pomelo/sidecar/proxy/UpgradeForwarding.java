@@ -25,29 +25,30 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Forwards one WebSocket upgrade to a Pomelo server and, once it answers 101, turns both connections into a
- * {@link Tunnel}. The server's answer is the client's answer: its 101 headers (accept key, subprotocol, extensions)
+ * Forwards one client's WebSocket upgrade ({@link ClientUpgradeRequest}) to a Pomelo server
+ * ({@link BackendUpgradeRequest}, {@link BackendUpgradeAnswer}) and, once it answers 101, turns both connections into
+ * a {@link Tunnel}. The server's answer is the client's answer: its 101 headers (accept key, subprotocol, extensions)
  * reach the client unchanged, and a refusal reaches the client with the server's status and body.
  *
  * <p>Every upgrade ends in exactly one {@link #finish}: the route's count by status, the connection counts, the
  * access log line. A failed TCP connect marks the server down and a 101 marks it up (passive health).
  */
-final class WebSocketUpgrade {
+final class UpgradeForwarding {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WebSocketUpgrade.class);
+  private static final Logger LOG = LoggerFactory.getLogger(UpgradeForwarding.class);
 
   private final Vertx vertx;
-  private final BackendHandshake handshake;
+  private final BackendUpgradeRequest backend;
   private final Tunnels tunnels;
   private final long upgradeTimeoutMillis;
   private final LiveState live;
   private final AccessLog accessLog;
   private final Refusals refusals;
 
-  WebSocketUpgrade(Vertx vertx, BackendHandshake handshake, Tunnels tunnels, long upgradeTimeoutMillis, LiveState live,
-                   AccessLog accessLog, Refusals refusals) {
+  UpgradeForwarding(Vertx vertx, BackendUpgradeRequest backend, Tunnels tunnels, long upgradeTimeoutMillis,
+                    LiveState live, AccessLog accessLog, Refusals refusals) {
     this.vertx = vertx;
-    this.handshake = handshake;
+    this.backend = backend;
     this.tunnels = tunnels;
     this.upgradeTimeoutMillis = upgradeTimeoutMillis;
     this.live = live;
@@ -70,17 +71,15 @@ final class WebSocketUpgrade {
     Context context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
     Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target),
       accessLog.enabled());
-    // Not paused: the guard must keep reading, to see whatever the client sends before the 101.
-    if (!EarlyBytes.guard(ClientSocket.channelOf(request.connection()), () -> attempt.sentEarly(request, refusals))) {
-      // A Vert.x whose HTTP decoder is not where ClientSocket knows it: no tunnel could be made on this connection.
-      fail(request, 502, target, new IllegalStateException("Vert.x's HTTP pipeline is not the one known here"));
-      finish(attempt, 502, null);
-      return;
-    }
-    if (attempt.refused) {
-      // The bytes came with the request head: refused before any server is dialled.
-      finish(attempt, Refusal.EARLY_BYTES.status(), null);
-      return;
+    Channel clientChannel = ClientSocket.channelOf(request.connection());
+    if (ClientSocket.canTakeOver(clientChannel)) {
+      // Not paused: the guard must keep reading, to see whatever the client sends before the 101.
+      EarlyBytes.guard(clientChannel, () -> attempt.sentEarly(request, refusals));
+      if (attempt.refused) {
+        // The bytes came with the request head: refused before any server is dialled.
+        finish(attempt, Refusal.EARLY_BYTES.status(), null);
+        return;
+      }
     }
     MultiMap headers = HopByHop.strip(HttpHeaders.headers().addAll(request.headers()));
     headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
@@ -92,7 +91,7 @@ final class WebSocketUpgrade {
     // A client that leaves while the server is still answering must not leave the server's socket behind.
     request.connection().closeHandler(v -> attempt.clientLeft());
 
-    handshake.connect(target).onComplete(connected -> {
+    backend.connect(target).onComplete(connected -> {
       if (attempt.refused) {
         endRefused(attempt, connected.succeeded() ? connected.result() : null);
         return;
@@ -117,7 +116,7 @@ final class WebSocketUpgrade {
         timedOut[0] = true;
         socket.close();
       });
-      handshake.send(socket, route.backendUri(request.uri()), headers).onComplete(answered -> {
+      backend.send(socket, route.backendUri(request.uri()), headers).onComplete(answered -> {
         vertx.cancelTimer(timer);
         if (attempt.refused) {
           if (answered.succeeded()) {
@@ -147,7 +146,7 @@ final class WebSocketUpgrade {
             accept(request, answer, socket, attempt, context);
           } else {
             socket.close();
-            refuse(request, answer);
+            relayRefusal(request, answer);
             finish(attempt, answer.status().code(), null);
           }
         } finally {
@@ -174,7 +173,7 @@ final class WebSocketUpgrade {
     try {
       tunnel.start(request, answer.headers());
     } catch (RuntimeException e) {
-      // Not seen: Vert.x's HTTP pipeline was not what ClientSocket knows. The client must not hang on a half 101.
+      // Not seen: Vert.x did not hand the socket over as ClientSocket expects. The client must not hang on a half 101.
       LOG.warn("could not take the client's socket over for a tunnel", e);
       backend.close();
       client.close();
@@ -246,7 +245,8 @@ final class WebSocketUpgrade {
     /** The client sent bytes before the 101: refused at once, and the server's socket (if any yet) is closed. */
     void sentEarly(HttpServerRequest request, Refusals refusals) {
       refused = true;
-      refusals.refuse(request, Refusal.EARLY_BYTES, "Bad Request: bytes sent before the 101 (RFC 6455 4.1)");
+      refusals.record(Refusal.EARLY_BYTES);
+      RefusalAnswer.send(request, Refusal.EARLY_BYTES, "Bad Request: bytes sent before the 101 (RFC 6455 4.1)");
       if (server != null) {
         server.close();
       }
@@ -271,7 +271,7 @@ final class WebSocketUpgrade {
   }
 
   /** The server said no (wrong path, bad key, full): the client hears exactly that, body included. */
-  private static void refuse(HttpServerRequest request, FullHttpResponse answer) {
+  private static void relayRefusal(HttpServerRequest request, FullHttpResponse answer) {
     HttpServerResponse response = request.response().setStatusCode(answer.status().code());
     response.setStatusMessage(answer.status().reasonPhrase());
     MultiMap headers = HttpHeaders.headers();
@@ -286,15 +286,8 @@ final class WebSocketUpgrade {
     response.end(Buffer.buffer(ByteBufUtil.getBytes(answer.content()))).onComplete(v -> request.connection().close());
   }
 
-  static void fail(HttpServerRequest request, int status, Target target, Throwable cause) {
+  private static void fail(HttpServerRequest request, int status, Target target, Throwable cause) {
     LOG.debug("upgrade to {} ({}) failed: {}", target.serverId(), target.address(), cause.toString());
-    HttpServerResponse response = request.response();
-    if (response.headWritten() || response.ended()) {
-      request.connection().close();
-      return;
-    }
-    LastAnswer.begin(request).setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-    LastAnswer.end(request, status + (status == 504 ? " Gateway Timeout" : " Bad Gateway") + ": " + target.serverId()
-      + "\n");
+    PlainAnswer.last(request, status, (status == 504 ? "Gateway Timeout: " : "Bad Gateway: ") + target.serverId());
   }
 }
