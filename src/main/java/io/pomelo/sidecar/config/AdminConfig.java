@@ -26,8 +26,13 @@ import java.util.Optional;
 public record AdminConfig(ListenerConfig listener, String token, Path tokenFile, List<String> allowedHosts,
                           int maxConnections, Duration idleTimeout) {
 
-  public static final int DEFAULT_MAX_CONNECTIONS = 64;
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+  private static final int DEFAULT_MAX_CONNECTIONS = 64;
+  private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** 127.0.0.1:9090 with no token, no other names and the default connection limits. */
+  public static AdminConfig defaults() {
+    return new AdminConfig(new ListenerConfig("127.0.0.1", 9090));
+  }
 
   public AdminConfig {
     token = token == null ? "" : token;

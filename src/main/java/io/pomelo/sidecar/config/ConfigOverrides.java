@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -28,26 +29,10 @@ final class ConfigOverrides {
   static final String PROPERTY_PREFIX = "pomelo-sidecar.";
 
   /** Keys that may be set even when neither the file nor the defaults mention them. */
-  private static final List<String> KNOWN_KEYS = List.of(
-    "listen.host", "listen.port",
-    "pomelo.serversFile", "pomelo.environment",
-    "routes.stripPrefix", "routes.dial", "routes.clientPortPaths", "routes.webSocketOnly", "routes.idleTimeout",
-    "proxy.connectTimeout", "proxy.upgradeTimeout", "proxy.responseTimeout",
-    "admin.host", "admin.port", "admin.token", "admin.tokenFile", "admin.allowedHosts", "admin.maxConnections",
-    "admin.idleTimeout",
-    "health.enabled", "health.interval", "health.timeout",
-    "accessLog.enabled",
-    "reload.watch", "reload.removedRoutes", "reload.closeAfter", "reload.maxFileSize",
-    "shutdown.drain",
-    "state.dir",
-    "limits.requestLine", "limits.headerSize", "limits.headerCount", "limits.requestHeadTimeout",
-    "limits.tlsHandshakeTimeout", "limits.connections", "limits.connectionsPerAddress",
-    "limits.connectionRatePerAddress", "limits.keepAliveTimeout", "limits.ipv6Prefix",
-    "wechat.appIds", "wechat.allowDevelopment");
+  private static final List<String> KNOWN_KEYS = ConfigSection.valuePaths();
 
   /** Keys of list items and maps, which have no fixed path: matched by name alone. */
-  private static final List<String> ITEM_KEYS = List.of(
-    "certFile", "keyFile", "keystore", "password", "path", "serverType", "serverId", "stripPrefix", "dial");
+  private static final Set<String> ITEM_KEYS = ConfigSection.entryKeys();
 
   private ConfigOverrides() {
   }

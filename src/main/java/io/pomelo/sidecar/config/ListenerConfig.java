@@ -11,6 +11,11 @@ import java.net.UnknownHostException;
  */
 public record ListenerConfig(String host, int port) {
 
+  /** The public listener's default ({@code listen:}): every IPv4 interface, port 443. */
+  public static ListenerConfig publicDefault() {
+    return new ListenerConfig("0.0.0.0", 443);
+  }
+
   /**
    * Whether every address {@code host} resolves to is a loopback one: the admin listener may be open without a token
    * only then. Judged by the addresses, not the spelling, so {@code 127.corp.example} is whatever DNS says it is. An

@@ -10,4 +10,9 @@ import java.nio.file.Path;
  * @param environment the environment to read; empty means {@code NODE_ENV}, else {@code development}
  */
 public record PomeloConfig(Path serversFile, String environment) {
+
+  /** servers.json beside sidecar.yaml (the reader resolves it against the file's directory), and {@code NODE_ENV}'s. */
+  public static PomeloConfig defaults() {
+    return new PomeloConfig(Path.of("servers.json"), "");
+  }
 }

@@ -1,8 +1,10 @@
 package io.pomelo.sidecar.config;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The whole sidecar configuration, as read from sidecar.yaml with environment and system property overrides.
@@ -37,96 +39,175 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
   }
 
   public SidecarConfig withListen(ListenerConfig value) {
-    return new SidecarConfig(file, value, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
-      accessLog, limits, wechat);
+    return toBuilder().listen(value).build();
   }
 
   public SidecarConfig withTls(TlsConfig value) {
-    return new SidecarConfig(file, listen, value, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
-      accessLog, limits, wechat);
+    return toBuilder().tls(value).build();
   }
 
   public SidecarConfig withPomelo(PomeloConfig value) {
-    return new SidecarConfig(file, listen, tls, value, routes, proxy, admin, reload, shutdown, stateDir, health,
-      accessLog, limits, wechat);
+    return toBuilder().pomelo(value).build();
   }
 
   public SidecarConfig withRoutes(RoutesConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, value, proxy, admin, reload, shutdown, stateDir, health,
-      accessLog, limits, wechat);
+    return toBuilder().routes(value).build();
   }
 
   public SidecarConfig withReload(ReloadConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, value, shutdown, stateDir, health,
-      accessLog, limits, wechat);
+    return toBuilder().reload(value).build();
   }
 
   public SidecarConfig withProxy(ProxyConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, value, admin, reload, shutdown, stateDir, health,
-      accessLog, limits, wechat);
+    return toBuilder().proxy(value).build();
   }
 
   public SidecarConfig withAdmin(AdminConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, value, reload, shutdown, stateDir, health,
-      accessLog, limits, wechat);
+    return toBuilder().admin(value).build();
   }
 
   public SidecarConfig withHealth(HealthConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, value,
-      accessLog, limits, wechat);
+    return toBuilder().health(value).build();
   }
 
   public SidecarConfig withAccessLog(AccessLogConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
-      value, limits, wechat);
+    return toBuilder().accessLog(value).build();
   }
 
   public SidecarConfig withLimits(LimitsConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
-      accessLog, value, wechat);
+    return toBuilder().limits(value).build();
   }
 
   public SidecarConfig withWeChat(WeChatConfig value) {
-    return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
-      accessLog, limits, value);
+    return toBuilder().wechat(value).build();
+  }
+
+  /** This configuration with the sections in {@code sections} taken from {@code next}. */
+  public SidecarConfig adopt(SidecarConfig next, Set<ConfigSection> sections) {
+    Builder builder = toBuilder();
+    sections.forEach(section -> section.copy(next, builder));
+    return builder.build();
   }
 
   /** This configuration with the parts a reload may change taken from {@code next}. */
   public SidecarConfig withReloadable(SidecarConfig next) {
-    return new SidecarConfig(file, listen, next.tls, next.pomelo, next.routes, proxy, admin, next.reload, shutdown,
-      stateDir, health, accessLog, limits, wechat);
+    return adopt(next, ConfigSection.live());
   }
 
-  /** The keys whose change {@link #withReloadable} ignores: a restart applies them. */
+  /** The sections whose change {@link #withReloadable} ignores, by their names in sidecar.yaml: a restart applies them. */
   public List<String> restartOnlyChanges(SidecarConfig next) {
-    List<String> keys = new ArrayList<>();
-    if (!listen.equals(next.listen)) {
-      keys.add("listen");
+    return Arrays.stream(ConfigSection.values())
+      .filter(s -> s.applies() == ConfigSection.Applies.RESTART && !Objects.equals(s.of(this), s.of(next)))
+      .map(ConfigSection::yamlName)
+      .toList();
+  }
+
+  Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Changes a few sections of a configuration; the one place besides the record header that lists them all. */
+  static final class Builder {
+    private Path file;
+    private ListenerConfig listen;
+    private TlsConfig tls;
+    private PomeloConfig pomelo;
+    private RoutesConfig routes;
+    private ProxyConfig proxy;
+    private AdminConfig admin;
+    private ReloadConfig reload;
+    private ShutdownConfig shutdown;
+    private Path stateDir;
+    private HealthConfig health;
+    private AccessLogConfig accessLog;
+    private LimitsConfig limits;
+    private WeChatConfig wechat;
+
+    private Builder(SidecarConfig config) {
+      this.file = config.file;
+      this.listen = config.listen;
+      this.tls = config.tls;
+      this.pomelo = config.pomelo;
+      this.routes = config.routes;
+      this.proxy = config.proxy;
+      this.admin = config.admin;
+      this.reload = config.reload;
+      this.shutdown = config.shutdown;
+      this.stateDir = config.stateDir;
+      this.health = config.health;
+      this.accessLog = config.accessLog;
+      this.limits = config.limits;
+      this.wechat = config.wechat;
     }
-    if (!admin.equals(next.admin)) {
-      keys.add("admin");
+
+    Builder listen(ListenerConfig value) {
+      this.listen = value;
+      return this;
     }
-    if (!proxy.equals(next.proxy)) {
-      keys.add("proxy");
+
+    Builder tls(TlsConfig value) {
+      this.tls = value;
+      return this;
     }
-    if (!shutdown.equals(next.shutdown)) {
-      keys.add("shutdown");
+
+    Builder pomelo(PomeloConfig value) {
+      this.pomelo = value;
+      return this;
     }
-    if (!stateDir.equals(next.stateDir)) {
-      keys.add("state");
+
+    Builder routes(RoutesConfig value) {
+      this.routes = value;
+      return this;
     }
-    if (!health.equals(next.health)) {
-      keys.add("health");
+
+    Builder proxy(ProxyConfig value) {
+      this.proxy = value;
+      return this;
     }
-    if (!accessLog.equals(next.accessLog)) {
-      keys.add("accessLog");
+
+    Builder admin(AdminConfig value) {
+      this.admin = value;
+      return this;
     }
-    if (!limits.equals(next.limits)) {
-      keys.add("limits");
+
+    Builder reload(ReloadConfig value) {
+      this.reload = value;
+      return this;
     }
-    if (!wechat.equals(next.wechat)) {
-      keys.add("wechat");
+
+    Builder shutdown(ShutdownConfig value) {
+      this.shutdown = value;
+      return this;
     }
-    return keys;
+
+    Builder stateDir(Path value) {
+      this.stateDir = value;
+      return this;
+    }
+
+    Builder health(HealthConfig value) {
+      this.health = value;
+      return this;
+    }
+
+    Builder accessLog(AccessLogConfig value) {
+      this.accessLog = value;
+      return this;
+    }
+
+    Builder limits(LimitsConfig value) {
+      this.limits = value;
+      return this;
+    }
+
+    Builder wechat(WeChatConfig value) {
+      this.wechat = value;
+      return this;
+    }
+
+    SidecarConfig build() {
+      return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
+        accessLog, limits, wechat);
+    }
   }
 }

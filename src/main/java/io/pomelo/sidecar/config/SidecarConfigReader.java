@@ -23,26 +23,6 @@ import java.util.regex.Pattern;
  */
 final class SidecarConfigReader {
 
-  static final Map<String, Set<String>> SECTIONS = Map.ofEntries(
-    Map.entry("", Set.of("listen", "tls", "pomelo", "routes", "proxy", "admin", "reload", "shutdown", "state",
-      "health", "accessLog", "limits", "wechat")),
-    Map.entry("listen", Set.of("host", "port")),
-    Map.entry("tls", Set.of("certificates")),
-    Map.entry("pomelo", Set.of("serversFile", "environment")),
-    Map.entry("routes", Set.of("stripPrefix", "dial", "types", "aliases", "hostOverrides", "webSocketOnly",
-      "idleTimeout", "clientPortPaths", "servers")),
-    Map.entry("proxy", Set.of("connectTimeout", "upgradeTimeout", "responseTimeout", "backendTls")),
-    Map.entry("admin", Set.of("host", "port", "token", "tokenFile", "allowedHosts", "maxConnections", "idleTimeout")),
-    Map.entry("health", Set.of("enabled", "interval", "timeout")),
-    Map.entry("accessLog", Set.of("enabled")),
-    Map.entry("reload", Set.of("watch", "removedRoutes", "closeAfter", "maxFileSize")),
-    Map.entry("shutdown", Set.of("drain")),
-    Map.entry("state", Set.of("dir")),
-    Map.entry("limits", Set.of("requestLine", "headerSize", "headerCount", "requestHeadTimeout",
-      "tlsHandshakeTimeout", "connections", "connectionsPerAddress", "connectionRatePerAddress", "keepAliveTimeout",
-      "ipv6Prefix")),
-    Map.entry("wechat", Set.of("appIds", "allowDevelopment")));
-
   /** A DNS name, an IPv4 address or a bracketed IPv6 one, and maybe a port: what a Host header holds. */
   private static final Pattern ALLOWED_HOST = Pattern.compile(
     "([A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
@@ -67,26 +47,30 @@ final class SidecarConfigReader {
   }
 
   SidecarConfig read(JsonObject root) throws ConfigException {
-    checkKeys(root, "");
-    for (String section : SECTIONS.get("")) {
-      Object value = root.getValue(section);
+    checkKeys(root, "", ConfigSection.yamlNames());
+    for (ConfigSection section : ConfigSection.values()) {
+      Object value = root.getValue(section.yamlName());
       if (value instanceof JsonObject object) {
-        checkKeys(object, section);
+        checkKeys(object, section.yamlName(), section.keyNames());
       } else if (value != null) {
-        problem(section, value, "must be a mapping of keys");
+        problem(section.yamlName(), value, "must be a mapping of keys");
       }
     }
-    ListenerConfig listen = new ListenerConfig(
-      string(root, "listen", "host", "0.0.0.0"), port(root, "listen", "port", 443));
+    ListenerConfig listenDefaults = ListenerConfig.publicDefault();
+    ListenerConfig listen = new ListenerConfig(string(root, "listen", "host", listenDefaults.host()),
+      port(root, "listen", "port", listenDefaults.port()));
     TlsConfig tls = new TlsConfig(certificates(section(root, "tls").getValue("certificates")));
+    PomeloConfig pomeloDefaults = PomeloConfig.defaults();
     PomeloConfig pomelo = new PomeloConfig(
-      path(string(root, "pomelo", "serversFile", "servers.json")), string(root, "pomelo", "environment", ""));
+      path(string(root, "pomelo", "serversFile", pomeloDefaults.serversFile().toString())),
+      string(root, "pomelo", "environment", pomeloDefaults.environment()));
     RoutesConfig routes = routes(section(root, "routes"));
     // Before admin and proxy: the token file and the CA file are read under reload.maxFileSize.
+    ReloadConfig reloadDefaults = ReloadConfig.defaults();
     ReloadConfig reload = new ReloadConfig(
-      bool(section(root, "reload").getValue("watch"), "reload.watch", true),
+      bool(section(root, "reload").getValue("watch"), "reload.watch", reloadDefaults.watch()),
       removedRoutes(section(root, "reload").getValue("removedRoutes")),
-      duration(root, "reload", "closeAfter", ReloadConfig.defaults().closeAfter()),
+      duration(root, "reload", "closeAfter", reloadDefaults.closeAfter()),
       maxFileSize(section(root, "reload").getValue("maxFileSize")));
     ProxyConfig proxyDefaults = ProxyConfig.defaults();
     ProxyConfig proxy = new ProxyConfig(
@@ -101,13 +85,14 @@ final class SidecarConfigReader {
       duration(root, "health", "interval", healthDefaults.interval()),
       duration(root, "health", "timeout", healthDefaults.timeout()));
     AccessLogConfig accessLog = new AccessLogConfig(
-      bool(section(root, "accessLog").getValue("enabled"), "accessLog.enabled", true));
+      bool(section(root, "accessLog").getValue("enabled"), "accessLog.enabled", AccessLogConfig.defaults().enabled()));
     ShutdownConfig shutdown = new ShutdownConfig(
       duration(root, "shutdown", "drain", ShutdownConfig.defaults().drain()));
     String stateDir = string(root, "state", "dir", "");
     LimitsConfig limits = limits(root);
     WeChatConfig wechat = new WeChatConfig(appIds(section(root, "wechat").getValue("appIds")),
-      bool(section(root, "wechat").getValue("allowDevelopment"), "wechat.allowDevelopment", false));
+      bool(section(root, "wechat").getValue("allowDevelopment"), "wechat.allowDevelopment",
+        WeChatConfig.defaults().allowDevelopment()));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -117,9 +102,10 @@ final class SidecarConfigReader {
 
   /** The admin listener and its token: from admin.token, or the content of admin.tokenFile, never both. */
   private AdminConfig admin(JsonObject root, BoundedFile files) {
-    ListenerConfig listener = new ListenerConfig(
-      string(root, "admin", "host", "127.0.0.1"), port(root, "admin", "port", 9090));
-    String token = string(root, "admin", "token", "");
+    AdminConfig defaults = AdminConfig.defaults();
+    ListenerConfig listener = new ListenerConfig(string(root, "admin", "host", defaults.listener().host()),
+      port(root, "admin", "port", defaults.listener().port()));
+    String token = string(root, "admin", "token", defaults.token());
     String fileName = string(root, "admin", "tokenFile", "");
     Path tokenFile = null;
     if (!fileName.isEmpty()) {
@@ -139,8 +125,8 @@ final class SidecarConfigReader {
     }
     AdminConfig admin = new AdminConfig(listener, token, tokenFile,
       allowedHosts(section(root, "admin").getValue("allowedHosts")),
-      count(root, "admin", "maxConnections", AdminConfig.DEFAULT_MAX_CONNECTIONS, 1),
-      duration(root, "admin", "idleTimeout", AdminConfig.DEFAULT_IDLE_TIMEOUT));
+      count(root, "admin", "maxConnections", defaults.maxConnections(), 1),
+      duration(root, "admin", "idleTimeout", defaults.idleTimeout()));
     admin.problem(sources.getOrDefault("admin.host", file)).ifPresent(problems::add);
     return admin;
   }
@@ -238,7 +224,7 @@ final class SidecarConfigReader {
         problem(place, array.getValue(i), "must be {certFile, keyFile} or {keystore, password}");
         continue;
       }
-      checkKeys(c, place, Set.of("certFile", "keyFile", "keystore", "password"));
+      checkKeys(c, place, ConfigSection.TLS.innerKeys("certificates"));
       String cert = text(c.getValue("certFile"), place + ".certFile");
       String key = text(c.getValue("keyFile"), place + ".keyFile");
       String keystore = text(c.getValue("keystore"), place + ".keystore");
@@ -266,8 +252,8 @@ final class SidecarConfigReader {
       problem("proxy.backendTls", value, "must be a mapping with caFile and/or insecure");
       return BackendTlsConfig.defaults();
     }
-    checkKeys(o, "proxy.backendTls", Set.of("caFile", "insecure"));
-    boolean insecure = bool(o.getValue("insecure"), "proxy.backendTls.insecure", false);
+    checkKeys(o, "proxy.backendTls", ConfigSection.PROXY.innerKeys("backendTls"));
+    boolean insecure = bool(o.getValue("insecure"), "proxy.backendTls.insecure", BackendTlsConfig.defaults().insecure());
     String name = text(o.getValue("caFile"), "proxy.backendTls.caFile");
     if (name == null || name.isEmpty()) {
       return new BackendTlsConfig(null, List.of(), insecure);
@@ -302,10 +288,11 @@ final class SidecarConfigReader {
   }
 
   private RoutesConfig routes(JsonObject routes) {
-    boolean strip = bool(routes.getValue("stripPrefix"), "routes.stripPrefix", false);
-    DialAddress dial = dial(routes.getValue("dial"), "routes.dial", DialAddress.HOST);
-    boolean webSocketOnly = bool(routes.getValue("webSocketOnly"), "routes.webSocketOnly", false);
-    Duration idleTimeout = idleTimeout(routes.getValue("idleTimeout"), "routes.idleTimeout");
+    RoutesConfig defaults = RoutesConfig.defaults();
+    boolean strip = bool(routes.getValue("stripPrefix"), "routes.stripPrefix", defaults.stripPrefix());
+    DialAddress dial = dial(routes.getValue("dial"), "routes.dial", defaults.dial());
+    boolean webSocketOnly = bool(routes.getValue("webSocketOnly"), "routes.webSocketOnly", defaults.webSocketOnly());
+    Duration idleTimeout = idleTimeout(routes.getValue("idleTimeout"), "routes.idleTimeout", defaults.idleTimeout());
     Map<String, TypeRoutesConfig> types = new LinkedHashMap<>();
     Object typesValue = routes.getValue("types");
     if (typesValue instanceof JsonObject typesObject) {
@@ -316,12 +303,13 @@ final class SidecarConfigReader {
             "must be a mapping with stripPrefix, dial, webSocketOnly, idleTimeout, tls and/or tlsServerName");
           continue;
         }
-        checkKeys(t, place, Set.of("stripPrefix", "dial", "webSocketOnly", "idleTimeout", "tls", "tlsServerName"));
+        checkKeys(t, place, ConfigSection.ROUTES.innerKeys("types"));
         types.put(type, new TypeRoutesConfig(
           optionalBool(t.getValue("stripPrefix"), place + ".stripPrefix"),
           dial(t.getValue("dial"), place + ".dial", null),
           optionalBool(t.getValue("webSocketOnly"), place + ".webSocketOnly"),
-          t.getValue("idleTimeout") == null ? null : idleTimeout(t.getValue("idleTimeout"), place + ".idleTimeout"),
+          t.getValue("idleTimeout") == null ? null
+            : idleTimeout(t.getValue("idleTimeout"), place + ".idleTimeout", defaults.idleTimeout()),
           backendTls(t, place)));
       }
     } else if (typesValue != null) {
@@ -336,7 +324,7 @@ final class SidecarConfigReader {
           problem(place, serversObject.getValue(id), "must be a mapping with tls and/or tlsServerName");
           continue;
         }
-        checkKeys(server, place, Set.of("tls", "tlsServerName"));
+        checkKeys(server, place, ConfigSection.ROUTES.innerKeys("servers"));
         servers.put(id, new ServerRoutesConfig(backendTls(server, place)));
       }
     } else if (serversValue != null) {
@@ -351,7 +339,7 @@ final class SidecarConfigReader {
           problem(place, array.getValue(i), "must be {path, serverType} or {path, serverId}");
           continue;
         }
-        checkKeys(a, place, Set.of("path", "serverType", "serverId", "stripPrefix", "tls", "tlsServerName"));
+        checkKeys(a, place, ConfigSection.ROUTES.innerKeys("aliases"));
         String path = text(a.getValue("path"), place + ".path");
         String type = text(a.getValue("serverType"), place + ".serverType");
         String id = text(a.getValue("serverId"), place + ".serverId");
@@ -384,24 +372,26 @@ final class SidecarConfigReader {
       problem("routes.hostOverrides", overridesValue, "must be a mapping from host to host");
     }
     return new RoutesConfig(strip, dial, types, aliases, overrides, webSocketOnly, idleTimeout,
-      bool(routes.getValue("clientPortPaths"), "routes.clientPortPaths", false), servers);
+      bool(routes.getValue("clientPortPaths"), "routes.clientPortPaths", defaults.clientPortPaths()), servers);
   }
 
   private ReloadConfig.RemovedRoutes removedRoutes(Object value) {
+    ReloadConfig.RemovedRoutes fallback = ReloadConfig.defaults().removedRoutes();
     if (value == null) {
-      return ReloadConfig.RemovedRoutes.DRAIN;
+      return fallback;
     }
     try {
       return ReloadConfig.RemovedRoutes.parse(value.toString());
     } catch (IllegalArgumentException e) {
       problem("reload.removedRoutes", value, e.getMessage());
-      return ReloadConfig.RemovedRoutes.DRAIN;
+      return fallback;
     }
   }
 
   private long maxFileSize(Object value) {
+    long fallback = ReloadConfig.defaults().maxFileSize();
     if (value == null) {
-      return ReloadConfig.DEFAULT_MAX_FILE_SIZE;
+      return fallback;
     }
     try {
       long bytes = Sizes.parse(value.toString());
@@ -412,7 +402,7 @@ final class SidecarConfigReader {
     } catch (IllegalArgumentException e) {
       problem("reload.maxFileSize", value, e.getMessage());
     }
-    return ReloadConfig.DEFAULT_MAX_FILE_SIZE;
+    return fallback;
   }
 
   private JsonObject section(JsonObject root, String name) {
@@ -503,15 +493,18 @@ final class SidecarConfigReader {
   }
 
   /** A duration where 0 (or {@code none}) means "no idle timeout". */
-  private Duration idleTimeout(Object value, String place) {
-    if (value == null || value.toString().trim().equals("none")) {
+  private Duration idleTimeout(Object value, String place, Duration fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value.toString().trim().equals("none")) {
       return Duration.ZERO;
     }
     try {
       return Durations.parse(value.toString());
     } catch (IllegalArgumentException e) {
       problem(place, value, e.getMessage() + ", or 0 for none");
-      return Duration.ZERO;
+      return fallback;
     }
   }
 
@@ -548,13 +541,6 @@ final class SidecarConfigReader {
   private Path path(String text) {
     Path p = Path.of(text);
     return p.isAbsolute() ? p : baseDir.resolve(p).normalize();
-  }
-
-  private void checkKeys(JsonObject object, String section) {
-    Set<String> allowed = SECTIONS.get(section);
-    if (allowed != null) {
-      checkKeys(object, section, allowed);
-    }
   }
 
   private void checkKeys(JsonObject object, String place, Set<String> allowed) {

@@ -3,6 +3,7 @@ package io.pomelo.sidecar.run;
 import io.pomelo.sidecar.backend.HealthChecks;
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ConfigSection;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.RouteDiff;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -149,14 +152,14 @@ final class Reloader {
 
   /** Each part of the new configuration is adopted with the files it describes, or not at all. */
   private static SidecarConfig adopted(SidecarConfig current, SidecarConfig candidate, LoadedFiles files) {
-    SidecarConfig adopted = current.withReload(candidate.reload());
+    Set<ConfigSection> sections = EnumSet.of(ConfigSection.RELOAD);
     if (files.plan() != null) {
-      adopted = adopted.withPomelo(candidate.pomelo()).withRoutes(candidate.routes());
+      sections.addAll(List.of(ConfigSection.POMELO, ConfigSection.ROUTES));
     }
     if (files.certificates() != null) {
-      adopted = adopted.withTls(candidate.tls());
+      sections.add(ConfigSection.TLS);
     }
-    return adopted;
+    return current.adopt(candidate, sections);
   }
 
   private static List<String> problemsOf(Throwable cause) {

@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,10 +17,15 @@ class SampleConfigTest {
   void theSampleShowsEveryKey() throws Exception {
     String sample = Files.readString(Path.of(System.getProperty("sidecar.project.dir", ".")).resolve("conf/sidecar.yaml"));
     List<String> missing = new ArrayList<>();
-    for (Map.Entry<String, Set<String>> section : SidecarConfigReader.SECTIONS.entrySet()) {
-      for (String key : section.getValue()) {
+    for (ConfigSection section : ConfigSection.values()) {
+      List<String> keys = new ArrayList<>(List.of(section.yamlName()));
+      section.keyNames().forEach(key -> {
+        keys.add(key);
+        keys.addAll(section.innerKeys(key));
+      });
+      for (String key : keys) {
         if (!Pattern.compile("(?m)^\\s*(#\\s*)?(-\\s*)?" + key + "\\s*:").matcher(sample).find()) {
-          missing.add(section.getKey().isEmpty() ? key : section.getKey() + "." + key);
+          missing.add(section.yamlName() + ": " + key);
         }
       }
     }

@@ -63,8 +63,9 @@ public final class TestSidecar {
   }
 
   public SidecarConfig config(Path serversJson, List<AliasConfig> aliases) {
-    return config(serversJson, new RoutesConfig(false, io.pomelo.sidecar.config.DialAddress.HOST, Map.of(), aliases,
-      Map.of()), Duration.ofSeconds(3), Duration.ofSeconds(10));
+    RoutesConfig defaults = RoutesConfig.defaults();
+    return config(serversJson, new RoutesConfig(defaults.stripPrefix(), defaults.dial(), Map.of(), aliases, Map.of()),
+      ProxyConfig.defaults());
   }
 
   public SidecarConfig config(Path serversJson, RoutesConfig routes, Duration connectTimeout, Duration upgradeTimeout) {
