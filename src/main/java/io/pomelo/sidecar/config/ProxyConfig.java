@@ -8,8 +8,8 @@ import java.time.Duration;
  * @param connectTimeout default 3s: a server that does not accept the TCP connection within it gets the client a 502;
  *                       a plain request that waits twice as long for a connection of a busy pool gets a 504
  * @param upgradeTimeout default 10s: a server that accepts but does not answer the WebSocket upgrade within it gets
- *                       the client a 504. It does not limit an established tunnel: those have no idle timeout,
- *                       because game clients sit quiet for minutes
+ *                       the client a 504. It does not limit an established tunnel: {@code routes.idleTimeout}
+ *                       does
  * @param responseTimeout default 60s: a plain HTTP request whose server sends nothing of its response for this long
  *                       gets the client a 504; long enough for socket.io's long-polls, which a server holds up to its
  *                       ping interval (25s by default)
