@@ -102,9 +102,10 @@ public final class AdminListener extends VerticleBase {
   private void routes(RoutingContext ctx) {
     String type = ctx.queryParams().get("serverType");
     JsonArray body = new JsonArray();
-    for (Route route : view.state().get().routes().table().routes()) {
+    RunningState state = view.state().get();
+    for (Route route : state.routes().table().routes()) {
       if (type == null || type.equals(route.serverType())) {
-        body.add(RouteView.of(route, view.live()));
+        body.add(RouteView.of(route, view.live(), state.fromMaster()));
       }
     }
     json(ctx, 200, body.encodePrettily());
@@ -119,13 +120,14 @@ public final class AdminListener extends VerticleBase {
     LiveState live = view.live();
     JsonObject server = null;
     JsonArray routes = new JsonArray();
-    for (Route route : view.state().get().routes().table().routes()) {
+    RunningState state = view.state().get();
+    for (Route route : state.routes().table().routes()) {
       for (Target target : route.targets()) {
         if (target.serverId().equals(id)) {
           if (server == null) {
-            server = RouteView.server(target, live.backend(target), live.healthAware());
+            server = RouteView.server(target, live.backend(target), live.healthAware(), state.fromMaster());
           }
-          routes.add(RouteView.of(route, live));
+          routes.add(RouteView.of(route, live, state.fromMaster()));
           break;
         }
       }

@@ -12,6 +12,8 @@ import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.backend.RouteCounters;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.master.MasterState;
+import io.pomelo.sidecar.state.Following;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.RunningState;
 import io.pomelo.sidecar.tls.LoadedCertificate;
@@ -58,6 +60,20 @@ public final class SidecarMeters {
     Gauge.builder("pomelo.sidecar.engineio.sessions", view.live().sessions(), s -> s.size())
       .description("engine.io sessions pinned to their server on routes that spread (at most 100000)")
       .strongReference(true).register(registry);
+    // NaN while no master is followed, so that an alert on 0 fires only for a master that is followed and away.
+    Gauge.builder("pomelo.sidecar.master.connected", view, v -> masterConnected(v.state().get().following()))
+      .description("1 while the followed Pomelo master answers its list requests, 0 while it is away or refuses")
+      .strongReference(true).register(registry);
+    Gauge.builder("pomelo.sidecar.master.servers.added", view, v -> v.state().get().fromMaster().size())
+      .description("Routed servers that came from the Pomelo master's list, not from servers.json")
+      .strongReference(true).register(registry);
+  }
+
+  private static double masterConnected(Following following) {
+    if (following == null) {
+      return Double.NaN;
+    }
+    return following.status().state() == MasterState.CONNECTED ? 1 : 0;
   }
 
   /** Counts one finished reload by its result. */

@@ -1,6 +1,9 @@
 package io.pomelo.sidecar.admin;
 
+import io.pomelo.sidecar.backend.BackendState;
 import io.pomelo.sidecar.backend.LiveState;
+import io.pomelo.sidecar.master.MasterStatus;
+import io.pomelo.sidecar.state.Following;
 import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
@@ -16,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -52,6 +56,7 @@ public final class StatusView {
       .put("openConnections", view.tunnels().size())
       .put("health", health(state, view.live()))
       .put("lastReload", reload(state.lastReload()))
+      .put("master", master(state.following()))
       .put("certificates", certificates);
   }
 
@@ -82,7 +87,8 @@ public final class StatusView {
     Set<String> down = new TreeSet<>();
     for (Route route : state.routes().table().routes()) {
       for (Target target : route.targets()) {
-        boolean usable = !live.healthAware() || live.backend(target).health().usable();
+        BackendState backend = live.backend(target);
+        boolean usable = (!live.healthAware() || backend.health().usable()) && !backend.unlisted();
         (usable ? up : down).add(target.serverId());
       }
     }
@@ -92,6 +98,21 @@ public final class StatusView {
       .put("timeoutMillis", config.timeout().toMillis())
       .put("serversUp", up.size())
       .put("serversDown", new JsonArray(List.copyOf(down)));
+  }
+
+  /** The master's connection, or null when none is followed. */
+  private static JsonObject master(Following following) {
+    if (following == null) {
+      return null;
+    }
+    MasterStatus status = following.status();
+    return new JsonObject()
+      .put("address", status.address())
+      .put("state", status.state().name().toLowerCase(Locale.ROOT))
+      .put("since", status.since().toString())
+      .put("lastListAt", status.lastListAt() == null ? null : status.lastListAt().toString())
+      .put("error", status.error())
+      .put("addedServers", new JsonArray(List.copyOf(following.addedServers())));
   }
 
   private static JsonObject certificate(X509Certificate leaf) {

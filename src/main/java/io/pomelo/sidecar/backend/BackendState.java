@@ -22,6 +22,7 @@ public final class BackendState {
   private volatile Health health = Health.UNKNOWN;
   private volatile Instant lastCheck;
   private volatile String lastError;
+  private volatile boolean unlisted;
 
   BackendState(TargetKey key) {
     this.key = key;
@@ -68,6 +69,27 @@ public final class BackendState {
     // Once per change, not once per failed check: a server that stays down must not flood the log.
     if (before != Health.UNHEALTHY) {
       LOG.warn("server {} ({}:{}) is down: {}", key.serverId(), key.host(), key.port(), why);
+    }
+  }
+
+  /**
+   * Whether the Pomelo master, while it answers, leaves this server out of its list: a server of servers.json that
+   * is not running (yet). Such a server keeps its routes but is not chosen for a type route or an alias.
+   */
+  public boolean unlisted() {
+    return unlisted;
+  }
+
+  void markListed(boolean listed) {
+    boolean before = unlisted;
+    unlisted = !listed;
+    if (before != unlisted) {
+      if (unlisted) {
+        LOG.warn("server {} ({}:{}) is not listed by the Pomelo master: not chosen for type routes and aliases until"
+          + " it is", key.serverId(), key.host(), key.port());
+      } else {
+        LOG.info("server {} ({}:{}) is listed by the Pomelo master again", key.serverId(), key.host(), key.port());
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Everything the sidecar learns while it runs, beside the immutable route table: counts per route path and health
@@ -25,6 +26,8 @@ public final class LiveState {
   private final RouteCounters unmatched = new RouteCounters(UNMATCHED);
   private final SessionAffinity sessions;
   private final boolean healthAware;
+  /** Which server ids the Pomelo master lists; every id while no master answers. */
+  private volatile Predicate<String> listed = id -> true;
 
   /** @param healthAware whether health marks are kept and used ({@code health.enabled}) */
   public LiveState(boolean healthAware) {
@@ -46,7 +49,7 @@ public final class LiveState {
       routes.computeIfAbsent(route.path(), RouteCounters::new);
       for (Target target : route.targets()) {
         keys.add(TargetKey.of(target));
-        backends.computeIfAbsent(TargetKey.of(target), BackendState::new);
+        backends.computeIfAbsent(TargetKey.of(target), BackendState::new).markListed(listed.test(target.serverId()));
       }
     }
     backends.keySet().retainAll(keys);
@@ -77,6 +80,15 @@ public final class LiveState {
   /** The backends of the current table, for the health checks. */
   public List<BackendState> backends() {
     return List.copyOf(backends.values());
+  }
+
+  /**
+   * Marks each backend listed or not by the Pomelo master; {@code listed} stays in force for backends a later table
+   * adds. {@code id -> true} when no master answers: then health alone decides.
+   */
+  public void listedBy(Predicate<String> listed) {
+    this.listed = listed;
+    backends.values().forEach(b -> b.markListed(listed.test(b.key().serverId())));
   }
 
   /** The engine.io sessions pinned to their servers, for routes that spread over several. */

@@ -79,6 +79,6 @@ public final class TargetChoice {
   }
 
   private boolean usable(BackendState state) {
-    return !live.healthAware() || state.health().usable();
+    return (!live.healthAware() || state.health().usable()) && !state.unlisted();
   }
 }

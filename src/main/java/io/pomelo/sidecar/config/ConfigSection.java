@@ -51,7 +51,10 @@ public enum ConfigSection {
     Key.value("tlsHandshakeTimeout"), Key.value("connections"), Key.value("connectionsPerAddress"),
     Key.value("connectionRatePerAddress"), Key.value("keepAliveTimeout"), Key.value("ipv6Prefix")),
   WECHAT("wechat", Applies.RESTART, SidecarConfig::wechat, (b, c) -> b.wechat(c.wechat()),
-    Key.value("appIds"), Key.value("allowDevelopment"));
+    Key.value("appIds"), Key.value("allowDevelopment")),
+  MASTER("master", Applies.RESTART, SidecarConfig::master, (b, c) -> b.master(c.master()),
+    Key.value("follow"), Key.value("host"), Key.value("port"), Key.value("username"), Key.value("password"),
+    Key.value("passwordFile"), Key.value("md5"), Key.value("interval"));
 
   /** When a changed section takes effect. */
   public enum Applies {

@@ -24,11 +24,21 @@ import java.util.Set;
  * @param accessLog the one line per WebSocket upgrade
  * @param limits    what the public port tolerates from clients: sizes, timeouts, connection counts
  * @param wechat    the optional WeChat mini-program allow-list
+ * @param master    following the Pomelo master's admin console for servers added and stopped at run time
  */
 public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
                             ProxyConfig proxy, AdminConfig admin, ReloadConfig reload,
                             ShutdownConfig shutdown, Path stateDir, HealthConfig health, AccessLogConfig accessLog,
-                            LimitsConfig limits, WeChatConfig wechat) {
+                            LimitsConfig limits, WeChatConfig wechat, MasterConfig master) {
+
+  /** Without following the master: what a configuration built in code (tests, tools) means unless it says so. */
+  public SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
+                       ProxyConfig proxy, AdminConfig admin, ReloadConfig reload, ShutdownConfig shutdown,
+                       Path stateDir, HealthConfig health, AccessLogConfig accessLog, LimitsConfig limits,
+                       WeChatConfig wechat) {
+    this(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health, accessLog, limits, wechat,
+      MasterConfig.defaults().withFollow(MasterConfig.Follow.FALSE));
+  }
 
   /** With the default health checks, access log and limits, and no WeChat allow-list. */
   public SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
@@ -82,6 +92,10 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
     return toBuilder().wechat(value).build();
   }
 
+  public SidecarConfig withMaster(MasterConfig value) {
+    return toBuilder().master(value).build();
+  }
+
   /** This configuration with the sections in {@code sections} taken from {@code next}. */
   public SidecarConfig adopt(SidecarConfig next, Set<ConfigSection> sections) {
     Builder builder = toBuilder();
@@ -122,6 +136,7 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
     private AccessLogConfig accessLog;
     private LimitsConfig limits;
     private WeChatConfig wechat;
+    private MasterConfig master;
 
     private Builder(SidecarConfig config) {
       this.file = config.file;
@@ -138,6 +153,7 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
       this.accessLog = config.accessLog;
       this.limits = config.limits;
       this.wechat = config.wechat;
+      this.master = config.master;
     }
 
     Builder listen(ListenerConfig value) {
@@ -205,9 +221,14 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
       return this;
     }
 
+    Builder master(MasterConfig value) {
+      this.master = value;
+      return this;
+    }
+
     SidecarConfig build() {
       return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
-        accessLog, limits, wechat);
+        accessLog, limits, wechat, master);
     }
   }
 }

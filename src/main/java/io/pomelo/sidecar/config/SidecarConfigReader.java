@@ -93,11 +93,12 @@ final class SidecarConfigReader {
     WeChatConfig wechat = new WeChatConfig(appIds(section(root, "wechat").getValue("appIds")),
       bool(section(root, "wechat").getValue("allowDevelopment"), "wechat.allowDevelopment",
         WeChatConfig.defaults().allowDevelopment()));
+    MasterConfig master = master(root, BoundedFile.limitedBy(reload));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SidecarConfig(Path.of(file), listen, tls, pomelo, routes, proxy, admin, reload, shutdown,
-      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir), health, accessLog, limits, wechat);
+      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir), health, accessLog, limits, wechat, master);
   }
 
   /** The admin listener and its token: from admin.token, or the content of admin.tokenFile, never both. */
@@ -129,6 +130,43 @@ final class SidecarConfigReader {
       duration(root, "admin", "idleTimeout", defaults.idleTimeout()));
     admin.problem(sources.getOrDefault("admin.host", file)).ifPresent(problems::add);
     return admin;
+  }
+
+  /** {@code master:}; the password file is read now, so that a bad one is a problem at start. */
+  private MasterConfig master(JsonObject root, BoundedFile files) {
+    MasterConfig d = MasterConfig.defaults();
+    MasterConfig.Follow follow = d.follow();
+    Object followValue = section(root, "master").getValue("follow");
+    if (followValue != null) {
+      try {
+        follow = MasterConfig.Follow.parse(followValue.toString());
+      } catch (IllegalArgumentException e) {
+        problem("master.follow", followValue, e.getMessage());
+      }
+    }
+    String password = string(root, "master", "password", d.password());
+    String fileName = string(root, "master", "passwordFile", "");
+    Path passwordFile = null;
+    if (!fileName.isEmpty()) {
+      passwordFile = path(fileName);
+      if (!password.isEmpty()) {
+        problem("master.passwordFile", fileName, "set master.password or master.passwordFile, not both");
+      } else {
+        try {
+          password = new String(files.read(passwordFile, "master.passwordFile"), StandardCharsets.UTF_8).trim();
+          if (password.isEmpty()) {
+            problem("master.passwordFile", fileName, "is empty; it must hold the password");
+          }
+        } catch (ConfigException e) {
+          problems.addAll(e.problems());
+        }
+      }
+    }
+    int port = port(root, "master", "port", d.port());
+    return new MasterConfig(follow, string(root, "master", "host", d.host()), port,
+      string(root, "master", "username", d.username()), password, passwordFile,
+      bool(section(root, "master").getValue("md5"), "master.md5", d.md5()),
+      duration(root, "master", "interval", d.interval()));
   }
 
   private LimitsConfig limits(JsonObject root) {

@@ -137,6 +137,10 @@ public final class MasterFollower {
   }
 
   private void poll(long attempt) {
+    if (stopped || attempt != generation) {
+      // A timer set before the connection failed: the reconnect owns what happens next.
+      return;
+    }
     reader.read(client, settings.requestTimeout()).onComplete(read -> {
       if (stopped || attempt != generation) {
         return;
@@ -169,6 +173,7 @@ public final class MasterFollower {
 
   private void failed(Throwable cause) {
     generation++;
+    vertx.cancelTimer(timer);
     if (client != null) {
       client.close();
       client = null;

@@ -4,6 +4,8 @@ import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.master.MasterServers;
+import io.pomelo.sidecar.pomelo.FrontendServer;
 import io.pomelo.sidecar.pomelo.PomeloEnvironment;
 import io.pomelo.sidecar.pomelo.ServersFile;
 import io.pomelo.sidecar.pomelo.ServersFileReader;
@@ -14,8 +16,10 @@ import io.pomelo.sidecar.tls.LoadedCertificate;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the sidecar reads from disk besides its own configuration: servers.json turned into a route plan, and
@@ -28,15 +32,25 @@ import java.util.Map;
  * @param plan         the routes it gives, or null when the file or the plan was bad
  * @param certificates the checked certificates, or null when any was bad
  * @param problems     every problem found, in both parts
+ * @param fromMaster   the ids of the servers the plan has from the master's list, not from servers.json
  */
 public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertificate> certificates,
-                          List<ConfigProblem> problems) {
+                          List<ConfigProblem> problems, List<String> fromMaster) {
 
   public LoadedFiles {
     problems = List.copyOf(problems);
+    fromMaster = List.copyOf(fromMaster);
   }
 
   public static LoadedFiles read(SidecarConfig config, Map<String, String> env) {
+    return read(config, env, null);
+  }
+
+  /**
+   * @param master the master's last list, or null when no master is followed: its frontend servers that servers.json
+   *               does not name join the plan as if the file named them
+   */
+  public static LoadedFiles read(SidecarConfig config, Map<String, String> env, MasterServers master) {
     BoundedFile files = BoundedFile.limitedBy(config.reload());
     List<ConfigProblem> problems = new ArrayList<>();
     List<LoadedCertificate> certificates = null;
@@ -52,14 +66,33 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
     }
     ServersFile servers = null;
     RoutePlan plan = null;
+    List<String> fromMaster = new ArrayList<>();
     try {
       servers = ServersFileReader.read(config.pomelo().serversFile(),
         PomeloEnvironment.resolve(config.pomelo().environment(), env), files);
-      plan = new RoutePlanner(config.routes(), config.file().toString()).plan(servers);
+      plan = new RoutePlanner(config.routes(), config.file().toString()).plan(withMaster(servers, master, fromMaster));
     } catch (ConfigException e) {
       problems.addAll(e.problems());
     }
-    return new LoadedFiles(servers, plan, certificates, problems);
+    return new LoadedFiles(servers, plan, certificates, problems, fromMaster);
+  }
+
+  /** servers.json is the base; the master adds, after the file's, the frontend servers the file does not name. */
+  private static ServersFile withMaster(ServersFile file, MasterServers master, List<String> added) {
+    if (master == null) {
+      return file;
+    }
+    Set<String> named = new HashSet<>();
+    file.frontends().forEach(server -> named.add(server.id()));
+    List<FrontendServer> all = new ArrayList<>(file.frontends());
+    for (FrontendServer server : master.frontends()) {
+      if (named.add(server.id())) {
+        all.add(server);
+        added.add(server.id());
+      }
+    }
+    return added.isEmpty() ? file : new ServersFile(file.path(), file.environment(), all,
+      file.serverCount() + added.size(), file.warnings(), file.sha256());
   }
 
   /** What was accepted but deserves a look: the servers file's warnings (each naming the file), then the plan's. */

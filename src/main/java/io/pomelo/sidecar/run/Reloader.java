@@ -6,6 +6,7 @@ import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigSection;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.master.MasterServers;
 import io.pomelo.sidecar.route.RouteDiff;
 import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.state.ReloadOutcome;
@@ -45,13 +46,14 @@ final class Reloader {
   private final RemovedRoutes removedRoutes;
   private final FileWatch watch;
   private final Supplier<PublicListeners> listeners;
+  private final Supplier<MasterServers> master;
   private final List<Consumer<String>> started = new CopyOnWriteArrayList<>();
   private final List<Consumer<ReloadOutcome>> finished = new CopyOnWriteArrayList<>();
 
   /** @param configSource reads the configuration file again; null keeps the one in use */
   Reloader(Vertx vertx, AtomicReference<RunningState> state, Supplier<Future<SidecarConfig>> configSource,
            Map<String, String> env, LiveState live, HealthChecks healthChecks, RemovedRoutes removedRoutes,
-           FileWatch watch, Supplier<PublicListeners> listeners) {
+           FileWatch watch, Supplier<PublicListeners> listeners, Supplier<MasterServers> master) {
     this.vertx = vertx;
     this.state = state;
     this.configSource = configSource;
@@ -61,6 +63,7 @@ final class Reloader {
     this.removedRoutes = removedRoutes;
     this.watch = watch;
     this.listeners = listeners;
+    this.master = master;
   }
 
   void onStarted(Consumer<String> listener) {
@@ -88,7 +91,7 @@ final class Reloader {
         candidate = config.withReloadable(read.result());
       }
       SidecarConfig effective = candidate;
-      return vertx.executeBlocking(() -> LoadedFiles.read(effective, env), false)
+      return vertx.executeBlocking(() -> LoadedFiles.read(effective, env, master.get()), false)
         .compose(files -> swap(request.trigger(), effective, files, errors, read.succeeded() ? read.result() : null));
     }).map(outcome -> {
       state.updateAndGet(s -> s.withLastReload(outcome));
@@ -113,6 +116,7 @@ final class Reloader {
     }
     RouteDiff diff = RouteDiff.NONE;
     if (files.plan() != null) {
+      state.updateAndGet(s -> s.withAddedServers(files.fromMaster()));
       RouteTable after = files.plan().table();
       diff = RouteDiff.between(state.get().routes().table(), after);
       if (diff.isEmpty()) {

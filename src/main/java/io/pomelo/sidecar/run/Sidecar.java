@@ -10,6 +10,7 @@ import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.master.MasterDiscovery;
 import io.pomelo.sidecar.proxy.ConnectionLimiter;
 import io.pomelo.sidecar.proxy.Refusals;
 import io.pomelo.sidecar.proxy.Tunnels;
@@ -64,6 +65,7 @@ public final class Sidecar {
   private volatile PublicListeners listeners;
   private volatile AdminListener admin;
   private volatile String adminDeployment;
+  private volatile MasterLink master;
 
   private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
                   Map<String, String> env, PrometheusMeterRegistry registry) {
@@ -81,7 +83,8 @@ public final class Sidecar {
     }
     this.watch = new FileWatch(() -> requestReload(ReloadRequest.files("files changed")));
     this.reloader = new Reloader(vertx, state, configSource, env, live, healthChecks,
-      new RemovedRoutes(vertx, control, tunnels, () -> state.get().routes().table()), watch, () -> listeners);
+      new RemovedRoutes(vertx, control, tunnels, () -> state.get().routes().table()), watch, () -> listeners,
+      () -> master == null ? null : master.latest());
     this.requests = new ReloadRequests<>(control, reloader::reload);
     this.meters = new SidecarMeters(registry, view());
     reloader.onFinished(meters::reloaded);
@@ -117,12 +120,14 @@ public final class Sidecar {
 
   private Future<Sidecar> begin() {
     SidecarConfig config = state.get().config();
+    AtomicReference<MasterDiscovery.Decision> following = new AtomicReference<>();
     return vertx.executeBlocking(() -> {
       // Here, not on the event loop: the rule resolves admin.host.
       Optional<ConfigProblem> openAdmin = config.admin().problem(config.file().toString());
       if (openAdmin.isPresent()) {
         throw new ConfigException(openAdmin.get());
       }
+      following.set(MasterDiscovery.decide(config, env));
       return LoadedFiles.read(config, env).orThrow();
     }, false).compose(files -> {
       Reloader.warn(files);
@@ -147,10 +152,23 @@ public final class Sidecar {
           watch.follow(serving);
           RouteAnnouncement.log(config, table, serving.certificates(), serving.publicPort(), adminPort(),
             vertx.isNativeTransportEnabled());
+          follow(following.get());
           return this;
         })
         .recover(e -> stop(Duration.ZERO).transform(ignored -> Future.failedFuture(e)));
     });
+  }
+
+  /** After READY, so that the master never holds up a start: its first list comes as a reload. */
+  private void follow(MasterDiscovery.Decision decision) {
+    decision.problems().forEach(p -> LOG.warn("not following the Pomelo master: {}", p));
+    if (decision.endpoint().isEmpty()) {
+      LOG.info("not following the Pomelo master: {}", decision.why());
+      return;
+    }
+    LOG.info("connecting to the Pomelo master at {} ({})", decision.endpoint().get().address(), decision.why());
+    master = MasterLink.start(vertx, decision.endpoint().get(), state.get().config().master().interval(), state, live,
+      this::requestReload);
   }
 
   /**
@@ -178,6 +196,10 @@ public final class Sidecar {
       state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
       healthChecks.stop();
       watch.close();
+      MasterLink following = master;
+      if (following != null) {
+        following.stop();
+      }
       PublicListeners bound = listeners;
       Drain.run(vertx, control, bound, tunnels, drain)
         .transform(ignored -> Future.join(bound == null ? Future.succeededFuture() : bound.undeploy(vertx),

@@ -52,6 +52,8 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
     context.getLogger("io.vertx").setLevel(Level.WARN);
     // Vert.x warns "Connection evicted" for every upgraded upstream connection it hands over as a raw socket.
     context.getLogger("io.vertx.core.http.impl.HttpClientConnectionInternal").setLevel(Level.ERROR);
+    // The MQTT client logs every failed connect with a stack trace; MasterLink says it once per change instead.
+    context.getLogger("io.vertx.mqtt.impl.MqttClientImpl").setLevel(Level.OFF);
     // Looked up as logback looks up ${SIDECAR_LOG_LEVEL}: a system property, else the environment; an unknown name
     // is DEBUG, as in a logback file.
     String level = System.getProperty("SIDECAR_LOG_LEVEL", System.getenv("SIDECAR_LOG_LEVEL"));

@@ -335,6 +335,6 @@ class ExportNginxRenderTest {
     throws ConfigException {
     ServersFile servers = new ServersFile(dir.resolve("servers.json"), "production", List.of(), 0, List.of(), "");
     return NginxExport.render(config,
-      new LoadedFiles(servers, new RoutePlan(new RouteTable(routes), List.of()), certificates, List.of()), "test");
+      new LoadedFiles(servers, new RoutePlan(new RouteTable(routes), List.of()), certificates, List.of(), List.of()), "test");
   }
 }

@@ -34,7 +34,8 @@ class ConfigSectionTest {
     Map.entry(ConfigSection.HEALTH, "health: {interval: 7s}"),
     Map.entry(ConfigSection.ACCESS_LOG, "accessLog: {enabled: false}"),
     Map.entry(ConfigSection.LIMITS, "limits: {connections: 7}"),
-    Map.entry(ConfigSection.WECHAT, "wechat: {allowDevelopment: true}")));
+    Map.entry(ConfigSection.WECHAT, "wechat: {allowDevelopment: true}"),
+    Map.entry(ConfigSection.MASTER, "master: {follow: false}")));
 
   @TempDir
   Path dir;
@@ -78,6 +79,7 @@ class ConfigSectionTest {
     assertThat(config.accessLog()).isEqualTo(AccessLogConfig.defaults());
     assertThat(config.limits()).isEqualTo(LimitsConfig.defaults());
     assertThat(config.wechat()).isEqualTo(WeChatConfig.defaults());
+    assertThat(config.master()).isEqualTo(MasterConfig.defaults());
   }
 
   @Test

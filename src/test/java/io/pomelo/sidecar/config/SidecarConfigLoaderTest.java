@@ -105,7 +105,7 @@ class SidecarConfigLoaderTest {
       .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
         .containsExactlyInAnyOrder(
           file + ": listen.port = 99999: must be a port number from 0 to 65535",
-          file + ": listen2: unknown key; known here: accessLog, admin, health, limits, listen, pomelo, proxy, "
+          file + ": listen2: unknown key; known here: accessLog, admin, health, limits, listen, master, pomelo, proxy, "
             + "reload, routes, shutdown, state, tls, wechat",
           file + ": routes.aliases[0].path = conn: must be a path such as /conn/ (not / itself, no '..', '?' or '#')",
           file + ": routes.dial = clientHostt: must be host or clientHost",

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,17 +70,48 @@ public final class PomeloCluster implements AutoCloseable {
   private final Path appDir;
   private final Path logFile;
   private final List<FrontendServer> frontends;
-  private final Process master;
   private final int masterPort;
+  private final String publicHost;
+  private volatile Process master;
   // Pomelo's servers are children of the master; once it is gone they are nobody's descendants.
   private final Set<ProcessHandle> seenProcesses = ConcurrentHashMap.newKeySet();
 
-  private PomeloCluster(Path appDir, Path logFile, List<FrontendServer> frontends, Process master, int masterPort) {
+  private PomeloCluster(Path appDir, Path logFile, List<FrontendServer> frontends, int masterPort, String publicHost)
+    throws IOException {
     this.appDir = appDir;
     this.logFile = logFile;
     this.frontends = List.copyOf(frontends);
-    this.master = master;
     this.masterPort = masterPort;
+    this.publicHost = publicHost;
+    this.master = launch();
+  }
+
+  /** Starts the master, which starts every server of servers.json. */
+  private Process launch() throws IOException {
+    ProcessBuilder builder = new ProcessBuilder("node", "app.js", "env=" + ENVIRONMENT)
+      .directory(appDir.toFile())
+      .redirectErrorStream(true);
+    builder.environment().put("POMELO_PUBLIC_HOST", publicHost);
+    builder.environment().put("POMELO_EXIT_WITH_PARENT", "1");
+    // Pomelo 2.2.7 calls new Buffer() everywhere; Node's deprecation warnings only bury real errors.
+    builder.environment().put("NODE_NO_WARNINGS", "1");
+    return builder.start();
+  }
+
+  /**
+   * Kills the master as a crash would, waits for its servers to leave with it, and starts the cluster again from the
+   * same files and ports, as an operator's {@code pomelo start} after a crash does. Servers added at run time are
+   * gone: they lived in the old master's memory.
+   */
+  public void restart() throws IOException, InterruptedException {
+    killMaster();
+    List<ProcessHandle> old = liveProcesses();
+    if (!awaitExit(old, STOP_GRACE)) {
+      old.forEach(ProcessHandle::destroyForcibly);
+      awaitExit(old, STOP_GRACE);
+    }
+    master = launch();
+    awaitReady(Set.copyOf(frontends.stream().map(FrontendServer::id).toList()));
   }
 
   /** Starts the cluster with the gate answering {@code 127.0.0.1} as the public host. */
@@ -146,15 +178,7 @@ public final class PomeloCluster implements AutoCloseable {
 
     Path logDir = Files.createDirectories(projectDir().resolve("target/pomelo-logs"));
     Path logFile = Files.createTempFile(logDir, "cluster-", ".log");
-    ProcessBuilder builder = new ProcessBuilder("node", "app.js", "env=" + ENVIRONMENT)
-      .directory(appDir.toFile())
-      .redirectErrorStream(true);
-    builder.environment().put("POMELO_PUBLIC_HOST", publicHost);
-    builder.environment().put("POMELO_EXIT_WITH_PARENT", "1");
-    // Pomelo 2.2.7 calls new Buffer() everywhere; Node's deprecation warnings only bury real errors.
-    builder.environment().put("NODE_NO_WARNINGS", "1");
-    Process master = builder.start();
-    PomeloCluster cluster = new PomeloCluster(appDir, logFile, frontends, master, masterPort);
+    PomeloCluster cluster = new PomeloCluster(appDir, logFile, frontends, masterPort, publicHost);
     try {
       cluster.awaitReady(Set.copyOf(frontends.stream().map(FrontendServer::id).toList()));
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -286,7 +310,7 @@ public final class PomeloCluster implements AutoCloseable {
   private void awaitReady(Set<String> frontendIds) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread pump = new Thread(() -> pumpOutput(frontendIds, ready), "pomelo-cluster-output");
+    Thread pump = new Thread(() -> pumpOutput(master, frontendIds, ready), "pomelo-cluster-output");
     pump.setDaemon(true);
     pump.start();
     try {
@@ -305,11 +329,11 @@ public final class PomeloCluster implements AutoCloseable {
 
   // Copies the output to the log file and completes once each frontend printed its ready line;
   // runs until the master's output ends, so the log keeps everything up to the stop.
-  private void pumpOutput(Set<String> frontendIds, CompletableFuture<Void> ready) {
+  private void pumpOutput(Process process, Set<String> frontendIds, CompletableFuture<Void> ready) {
     Set<String> waitingFor = new HashSet<>(frontendIds);
     try (BufferedReader output = new BufferedReader(
-      new InputStreamReader(master.getInputStream(), StandardCharsets.UTF_8));
-         BufferedWriter log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
+      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+         BufferedWriter log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
       for (String line; (line = output.readLine()) != null; ) {
         log.write(line);
         log.newLine();

@@ -1,0 +1,99 @@
+package io.pomelo.sidecar.run;
+
+import io.pomelo.sidecar.backend.LiveState;
+import io.pomelo.sidecar.master.FollowSettings;
+import io.pomelo.sidecar.master.MasterEndpoint;
+import io.pomelo.sidecar.master.MasterFollower;
+import io.pomelo.sidecar.master.MasterListener;
+import io.pomelo.sidecar.master.MasterServers;
+import io.pomelo.sidecar.master.MasterState;
+import io.pomelo.sidecar.master.MasterStatus;
+import io.pomelo.sidecar.state.Following;
+import io.pomelo.sidecar.state.ReloadRequest;
+import io.pomelo.sidecar.state.RunningState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The sidecar's side of following the Pomelo master: each changed list becomes a reload (which plans servers.json
+ * with the master's additions), each state change is logged once and goes into the running state, and while the
+ * master answers, a server it does not list is not chosen for type routes and aliases.
+ */
+final class MasterLink implements MasterListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MasterLink.class);
+
+  private final MasterFollower follower;
+  private final AtomicReference<RunningState> state;
+  private final LiveState live;
+  private final Consumer<ReloadRequest> reload;
+  private volatile MasterServers latest;
+
+  private MasterLink(Vertx vertx, MasterEndpoint endpoint, Duration interval, AtomicReference<RunningState> state,
+                     LiveState live, Consumer<ReloadRequest> reload) {
+    FollowSettings defaults = FollowSettings.defaults();
+    this.follower = new MasterFollower(vertx, endpoint,
+      new FollowSettings(interval, defaults.requestTimeout(), defaults.backoffMin(), defaults.backoffMax()), this);
+    this.state = state;
+    this.live = live;
+    this.reload = reload;
+  }
+
+  static MasterLink start(Vertx vertx, MasterEndpoint endpoint, Duration interval,
+                          AtomicReference<RunningState> state, LiveState live, Consumer<ReloadRequest> reload) {
+    MasterLink link = new MasterLink(vertx, endpoint, interval, state, live, reload);
+    state.updateAndGet(s -> s.withFollowing(new Following(link.follower.status(), List.of())));
+    link.follower.start();
+    return link;
+  }
+
+  /** The master's last list, kept while it is away; null until it first answers. */
+  MasterServers latest() {
+    return latest;
+  }
+
+  Future<Void> stop() {
+    return follower.stop();
+  }
+
+  @Override
+  public void statusChanged(MasterStatus status) {
+    state.updateAndGet(s -> s.withFollowing(s.following().withStatus(status)));
+    String address = status.address();
+    switch (status.state()) {
+      case CONNECTED -> LOG.info("following the Pomelo master at {}", address);
+      case REFUSED -> LOG.warn("the Pomelo master at {} refused the login ({}); serving servers.json and the last "
+        + "list, retrying with back-off", address, status.error());
+      case UNREACHABLE -> LOG.warn("the Pomelo master at {} cannot be reached ({}); serving servers.json and the last "
+        + "list, retrying with back-off", address, status.error());
+      default -> LOG.debug("the Pomelo master at {}: {}", address, status.state());
+    }
+    mark();
+  }
+
+  @Override
+  public void serversChanged(MasterServers servers) {
+    latest = servers;
+    servers.unusable().forEach(why -> LOG.warn("a server the Pomelo master lists gets no route: {}", why));
+    mark();
+    reload.accept(ReloadRequest.files("master list changed"));
+  }
+
+  /**
+   * Absences count only while the master answers: a master that is away says nothing about who is running. A server
+   * the master added and no longer lists is not marked: the reload this list asks for removes its routes.
+   */
+  private void mark() {
+    MasterServers list = latest;
+    boolean answering = follower.status().state() == MasterState.CONNECTED;
+    live.listedBy(answering && list != null
+      ? id -> list.isLive(id) || state.get().fromMaster().contains(id) : id -> true);
+  }
+}
