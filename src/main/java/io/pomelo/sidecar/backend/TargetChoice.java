@@ -55,14 +55,22 @@ public final class TargetChoice {
         sessions.forget(sid);
       }
     }
-    int size = targets.size();
     next = (next + 1) & Integer.MAX_VALUE;
+    Target best = fewest(targets, true);
+    // As nginx does when every server is marked failed: a master that has just restarted lists nobody until their
+    // monitors reconnect, and a healthy server it does not list yet beats a 502.
+    return best != null ? best : fewest(targets, false);
+  }
+
+  /** The usable target with the fewest connections, from the rotating start; {@code listedOnly} skips unlisted ones. */
+  private Target fewest(List<Target> targets, boolean listedOnly) {
+    int size = targets.size();
     Target best = null;
     int fewest = Integer.MAX_VALUE;
     for (int i = 0; i < size; i++) {
       Target candidate = targets.get((next + i) % size);
       BackendState state = live.backend(candidate);
-      if (!usable(state)) {
+      if (!healthy(state) || listedOnly && state.unlisted()) {
         continue;
       }
       // Strictly fewer: among equals the first from the rotating start wins, which is the round-robin.
@@ -79,6 +87,10 @@ public final class TargetChoice {
   }
 
   private boolean usable(BackendState state) {
-    return (!live.healthAware() || state.health().usable()) && !state.unlisted();
+    return healthy(state) && !state.unlisted();
+  }
+
+  private boolean healthy(BackendState state) {
+    return !live.healthAware() || state.health().usable();
   }
 }

@@ -29,6 +29,8 @@ import java.util.function.Consumer;
 final class MasterLink implements MasterListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(MasterLink.class);
+  /** A restarted master is followed within this; a retry costs one connect to a host the sidecar shares or neighbours. */
+  private static final Duration BACKOFF_MAX = Duration.ofSeconds(5);
 
   private final MasterFollower follower;
   private final AtomicReference<RunningState> state;
@@ -40,7 +42,7 @@ final class MasterLink implements MasterListener {
                      LiveState live, Consumer<ReloadRequest> reload) {
     FollowSettings defaults = FollowSettings.defaults();
     this.follower = new MasterFollower(vertx, endpoint,
-      new FollowSettings(interval, defaults.requestTimeout(), defaults.backoffMin(), defaults.backoffMax()), this);
+      new FollowSettings(interval, defaults.requestTimeout(), defaults.backoffMin(), BACKOFF_MAX), this);
     this.state = state;
     this.live = live;
     this.reload = reload;

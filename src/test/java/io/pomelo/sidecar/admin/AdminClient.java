@@ -13,24 +13,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Plain HTTP to an admin listener, as curl would do it; kept in a field so Vert.x does not close it early. */
-final class AdminClient {
+public final class AdminClient {
 
   /** One answer, whole. */
-  record Answer(int status, MultiMap headers, Buffer body) {
+  public record Answer(int status, MultiMap headers, Buffer body) {
 
-    JsonObject json() {
+    public JsonObject json() {
       return new JsonObject(body);
     }
 
-    JsonArray array() {
+    public JsonArray array() {
       return new JsonArray(body);
     }
 
-    String text() {
+    public String text() {
       return body.toString();
     }
 
-    String contentType() {
+    public String contentType() {
       return headers.get("Content-Type");
     }
   }
@@ -40,22 +40,22 @@ final class AdminClient {
   private final int port;
   private final String token;
 
-  AdminClient(Vertx vertx, int port, String token) {
+  public AdminClient(Vertx vertx, int port, String token) {
     this(vertx, "127.0.0.1", port, token);
   }
 
-  AdminClient(Vertx vertx, String host, int port, String token) {
+  public AdminClient(Vertx vertx, String host, int port, String token) {
     this.http = vertx.createHttpClient();
     this.host = host;
     this.port = port;
     this.token = token;
   }
 
-  Answer get(String uri) throws Exception {
+  public Answer get(String uri) throws Exception {
     return send(HttpMethod.GET, uri, token);
   }
 
-  Answer send(HttpMethod method, String uri, String bearer) throws Exception {
+  public Answer send(HttpMethod method, String uri, String bearer) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri);
     if (bearer != null) {
       options.putHeader("Authorization", "Bearer " + bearer);

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * The repository's openapi.yaml as a response checker: a test hands it each answer and the operation it came from,
  * and vertx-openapi checks the status, the content type and the body against the document.
  */
-final class OpenApiDocument {
+public final class OpenApiDocument {
 
   private final ResponseValidator validator;
   private final OpenAPIContract contract;
@@ -29,7 +29,7 @@ final class OpenApiDocument {
     return Path.of(System.getProperty("sidecar.project.dir", "."), "src/main/resources/openapi.yaml");
   }
 
-  static OpenApiDocument load(Vertx vertx) throws Exception {
+  public static OpenApiDocument load(Vertx vertx) throws Exception {
     Map<String, Object> yaml = new org.yaml.snakeyaml.Yaml().load(java.nio.file.Files.readString(file()));
     JsonObject document = new JsonObject(yaml);
     // vertx-openapi refuses to load a document with a media type it cannot validate, and application/yaml is one;
@@ -47,7 +47,7 @@ final class OpenApiDocument {
   }
 
   /** Throws with the validator's reason when {@code answer} does not match what the document says. */
-  void check(String operationId, AdminClient.Answer answer) throws Exception {
+  public void check(String operationId, AdminClient.Answer answer) throws Exception {
     Map<String, String> headers = new HashMap<>();
     answer.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
     String type = answer.contentType();

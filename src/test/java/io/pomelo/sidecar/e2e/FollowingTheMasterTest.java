@@ -1,7 +1,10 @@
 package io.pomelo.sidecar.e2e;
 
+import io.pomelo.sidecar.admin.AdminClient;
+import io.pomelo.sidecar.admin.OpenApiDocument;
 import io.pomelo.sidecar.admin.RouteView;
 import io.pomelo.sidecar.admin.StatusView;
+import io.pomelo.sidecar.backend.BackendState;
 import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.config.MasterConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
@@ -51,6 +54,8 @@ final class FollowingTheMasterTest {
   private static Vertx vertx;
   private static TestSidecar fixture;
   private static Sidecar sidecar;
+  private static AdminClient admin;
+  private static OpenApiDocument openApi;
 
   @BeforeAll
   static void start() throws Exception {
@@ -58,6 +63,8 @@ final class FollowingTheMasterTest {
     vertx = Vertx.vertx();
     fixture = new TestSidecar(workDir);
     sidecar = await(fixture.start(vertx, following(MasterConfig.defaults())));
+    admin = new AdminClient(vertx, sidecar.adminPort(), null);
+    openApi = OpenApiDocument.load(vertx);
   }
 
   @AfterAll
@@ -91,6 +98,7 @@ final class FollowingTheMasterTest {
     assertThat(master.getString("lastListAt")).isNotNull();
     assertThat(master.getString("error")).isNull();
     assertThat(master.getJsonArray("addedServers")).isEmpty();
+    assertThat(statusMaster().getString("state")).isEqualTo("connected");
     assertThat(sources(sidecar)).containsOnly("servers.json");
     assertThat(connected(sidecar)).isEqualTo(1.0);
   }
@@ -135,7 +143,7 @@ final class FollowingTheMasterTest {
       assertThat(target.getString("id")).isEqualTo(id);
       assertThat(target.getString("source")).isEqualTo("master");
     });
-    assertThat(master(sidecar).getJsonArray("addedServers").getList()).containsExactly(id);
+    assertThat(statusMaster().getJsonArray("addedServers").getList()).containsExactly(id);
 
     PomeloClient open = await(PomeloClient.connect(vertx, uri(sidecar, "/" + id + "/"), clientOptions()));
     await(open.request(ENTRY, new JsonObject().put("uid", 8).put("msg", "before the stop")));
@@ -172,7 +180,9 @@ final class FollowingTheMasterTest {
     add("clientPort=" + Ports.free(), "id=" + added);
     Await.until("/" + added + "/ routed", () -> sidecar.routes().byPath("/" + added + "/") != null);
     assertThat(cluster.pomeloCli("stop", List.of(stopped)).output()).doesNotContain("Error");
-    Await.until(stopped + " unlisted", () -> target("/connector/", stopped).getBoolean("unlisted", false));
+    Await.until(stopped + " unlisted", () -> sidecar.live().backends().stream()
+      .anyMatch(b -> b.key().serverId().equals(stopped) && b.unlisted()));
+    assertThat(target("/connector/", stopped).getBoolean("unlisted")).isTrue();
 
     // servers.json's server keeps its own route; the type route leaves it out.
     assertThat(sidecar.routes().byPath("/" + stopped + "/")).isNotNull();
@@ -183,15 +193,21 @@ final class FollowingTheMasterTest {
 
     cluster.killMaster();
     Await.until("the master unreachable", () -> "unreachable".equals(master(sidecar).getString("state")));
-    assertThat(master(sidecar).getString("error")).contains("127.0.0.1:" + cluster.masterPort());
+    assertThat(statusMaster().getString("error")).contains("127.0.0.1:" + cluster.masterPort());
     assertThat(sidecar.routes().byPath("/" + added + "/")).as("the last list is kept").isNotNull();
     assertThat(target("/connector/", stopped).containsKey("unlisted")).as("absences count only while it answers")
       .isFalse();
     assertThat(connected(sidecar)).isEqualTo(0.0);
 
+    long restarting = System.nanoTime();
     cluster.restart();
+    long restarted = System.nanoTime();
     Await.until("followed again", () -> "connected".equals(master(sidecar).getString("state"))
       && sidecar.routes().byPath("/" + added + "/") == null);
+    System.out.printf("cluster restarted in %d ms, followed again %d ms later%n",
+      Duration.ofNanos(restarted - restarting).toMillis(), Duration.ofNanos(System.nanoTime() - restarted).toMillis());
+    // A restarted master lists its servers as their monitors register again.
+    Await.until(stopped + " listed again", () -> sidecar.live().backends().stream().noneMatch(BackendState::unlisted));
     assertThat(target("/connector/", stopped).containsKey("unlisted")).isFalse();
     assertThat(enter(sidecar, "/" + stopped + "/", 300).getString("serverId")).isEqualTo(stopped);
   }
@@ -240,12 +256,22 @@ final class FollowingTheMasterTest {
     return master == null ? new JsonObject() : master;
   }
 
-  private static JsonObject route(String path) {
-    Route route = sidecar.routes().byPath(path);
-    return RouteView.of(route, sidecar.live(), sidecar.state().fromMaster());
+  /** The route as {@code GET /api/routes} answers it, checked against openapi.yaml. */
+  private static JsonObject route(String path) throws Exception {
+    AdminClient.Answer answer = admin.get("/api/routes");
+    openApi.check("listRoutes", answer);
+    return answer.array().stream().map(JsonObject.class::cast).filter(r -> r.getString("path").equals(path))
+      .findFirst().orElseThrow();
   }
 
-  private static JsonObject target(String path, String id) {
+  /** {@code GET /api/status}'s master, checked against openapi.yaml. */
+  private static JsonObject statusMaster() throws Exception {
+    AdminClient.Answer answer = admin.get("/api/status");
+    openApi.check("getStatus", answer);
+    return answer.json().getJsonObject("master");
+  }
+
+  private static JsonObject target(String path, String id) throws Exception {
     JsonArray targets = route(path).getJsonArray("targets");
     return targets.stream().map(JsonObject.class::cast).filter(t -> t.getString("id").equals(id)).findFirst()
       .orElseThrow();
