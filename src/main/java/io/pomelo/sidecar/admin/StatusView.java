@@ -2,13 +2,13 @@ package io.pomelo.sidecar.admin;
 
 import io.pomelo.sidecar.backend.BackendState;
 import io.pomelo.sidecar.backend.LiveState;
-import io.pomelo.sidecar.master.MasterStatus;
-import io.pomelo.sidecar.state.Following;
 import io.pomelo.sidecar.config.HealthConfig;
+import io.pomelo.sidecar.master.MasterStatus;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.RouteDiff;
 import io.pomelo.sidecar.route.Target;
+import io.pomelo.sidecar.state.Following;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.RunningState;
 import io.pomelo.sidecar.tls.LoadedCertificate;

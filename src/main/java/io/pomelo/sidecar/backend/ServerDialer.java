@@ -15,8 +15,8 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 
-import javax.net.ssl.SSLException;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 
 /**
  * Opens a plain Netty channel to a Pomelo server on the caller's event loop, with Vert.x's transport (epoll) and

@@ -1,9 +1,9 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.backend.ServerDialer;
 import io.pomelo.sidecar.backend.TargetChoice;
+import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.tls.BackendTrust;
 import io.pomelo.sidecar.tls.ServerTls;

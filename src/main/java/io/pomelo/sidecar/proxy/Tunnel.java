@@ -1,11 +1,11 @@
 package io.pomelo.sidecar.proxy;
 
-import io.pomelo.sidecar.backend.CloseReason;
-import io.pomelo.sidecar.backend.RouteCounters;
-import io.pomelo.sidecar.route.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.pomelo.sidecar.backend.CloseReason;
+import io.pomelo.sidecar.backend.RouteCounters;
+import io.pomelo.sidecar.route.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
