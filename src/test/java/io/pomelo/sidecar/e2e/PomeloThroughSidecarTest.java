@@ -21,9 +21,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
+import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,7 +37,6 @@ final class PomeloThroughSidecarTest {
   private static final String ENTRY = "connector.entryHandler.entry";
   private static final String QUERY_ENTRY = "gate.gateHandler.queryEntry";
   private static final String CLIENT_ADDRESS = "127.0.0.2";
-  private static final long WAIT = 20;
 
   @TempDir
   static Path workDir;
@@ -174,14 +172,6 @@ final class PomeloThroughSidecarTest {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), cluster.gate().clientPort()), 2000);
       return socket.getLocalAddress().getHostAddress();
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }
 }

@@ -8,6 +8,7 @@ import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
 import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
@@ -105,8 +106,8 @@ final class PomeloWssThroughSidecarTest {
 
   @Test
   void theAdminApiShowsTheTlsTargetHealthyByItsVerifiedHandshake() throws Exception {
-    JsonObject target = await(poll(() -> adminTarget().map(t -> "healthy".equals(t.getString("health")) ? t : null),
-      Duration.ofSeconds(15)));
+    JsonObject target = Await.untilPresent("wss-server-1 healthy in /api/routes",
+      () -> adminTarget().map(t -> "healthy".equals(t.getString("health")) ? t : null));
     assertThat(target.getBoolean("tls")).isTrue();
     assertThat(target.getString("tlsServerName")).isEqualTo(SERVER_NAME);
     assertThat(target.getString("lastError")).isNull();
@@ -125,17 +126,6 @@ final class PomeloWssThroughSidecarTest {
         }
         return null;
       });
-  }
-
-  /** Asks again every 100 ms until the answer is not null, within {@code limit}. */
-  private static <T> Future<T> poll(java.util.function.Supplier<Future<T>> ask, Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    return ask.get().compose(value -> {
-      if (value != null || System.nanoTime() > deadline) {
-        return Future.succeededFuture(value);
-      }
-      return vertx.timer(100).compose(v -> poll(ask, Duration.ofNanos(deadline - System.nanoTime())));
-    });
   }
 
   /** Trusts only the sidecar's test certificate; binds the client side to {@link #CLIENT_ADDRESS}. */
