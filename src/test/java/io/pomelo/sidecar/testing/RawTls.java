@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.testing;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayOutputStream;
@@ -48,6 +49,15 @@ public final class RawTls {
 
   /** A TLS connection with the handshake done and, when above 0, a small receive buffer set before connecting. */
   public SSLSocket open(int receiveBuffer) throws IOException {
+    return open(receiveBuffer, false);
+  }
+
+  /** A TLS connection with the handshake done that also checks the certificate names localhost, as a browser does. */
+  public SSLSocket openCheckingHostName() throws IOException {
+    return open(0, true);
+  }
+
+  private SSLSocket open(int receiveBuffer, boolean checkHostName) throws IOException {
     Socket tcp = new Socket();
     if (receiveBuffer > 0) {
       tcp.setReceiveBufferSize(receiveBuffer);
@@ -55,6 +65,11 @@ public final class RawTls {
     tcp.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
     SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", port, true);
     tls.setSoTimeout(10_000);
+    if (checkHostName) {
+      SSLParameters params = tls.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      tls.setSSLParameters(params);
+    }
     tls.startHandshake();
     return tls;
   }
