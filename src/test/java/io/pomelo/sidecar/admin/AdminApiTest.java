@@ -4,7 +4,6 @@ import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -23,10 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
 import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,11 +69,11 @@ class AdminApiTest {
   void routeCountersMoveByExactlyTheTrafficSent() throws Exception {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     // A masked client frame is 2 header bytes + 4 mask bytes + payload; the echo comes back unmasked.
-    assertThat(roundTrip(ws, "hello")).isEqualTo("gate:hello");
+    assertThat(echo(ws, "hello")).isEqualTo("gate:hello");
     CompletableFuture<Buffer> echoed = new CompletableFuture<>();
     ws.binaryMessageHandler(echoed::complete);
     ws.writeBinaryMessage(Buffer.buffer(new byte[200]));
-    assertThat(echoed.get(10, TimeUnit.SECONDS).length()).isEqualTo(200);
+    assertThat(await(echoed).length()).isEqualTo(200);
     long in = (2 + 4 + 5) + (2 + 2 + 4 + 200);
     long out = (2 + "gate:hello".length()) + (2 + 2 + 200);
     until(() -> gate().getLong("bytesOut") == out);
@@ -104,7 +102,7 @@ class AdminApiTest {
   @Test
   void countersSurviveAReloadThatKeepsThePath() throws Exception {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    assertThat(roundTrip(ws, "x")).isEqualTo("gate:x");
+    assertThat(echo(ws, "x")).isEqualTo("gate:x");
     until(() -> gate().getLong("bytesOut") == 2 + "gate:x".length());
     EchoBackend c3 = await(EchoBackend.start(vertx, "c3"));
     servers.put("connector-server-3", Map.entry("connector", c3.port()));
@@ -197,13 +195,6 @@ class AdminApiTest {
       }
     }
     throw new AssertionError("no route " + path + " in " + routes.encodePrettily());
-  }
-
-  private static String roundTrip(WebSocket ws, String text) throws Exception {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    ws.textMessageHandler(answer::complete);
-    ws.writeTextMessage(text);
-    return answer.get(10, TimeUnit.SECONDS);
   }
 
 }

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.admin;
 
+import io.pomelo.sidecar.testing.Await;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -9,8 +10,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /** Plain HTTP to an admin listener, as curl would do it; kept in a field so Vert.x does not close it early. */
 public final class AdminClient {
@@ -60,14 +59,9 @@ public final class AdminClient {
     if (bearer != null) {
       options.putHeader("Authorization", "Bearer " + bearer);
     }
-    try {
-      return http.request(options)
-        .compose(req -> req.send().compose(resp -> resp.body()
-          .map(body -> new Answer(resp.statusCode(), MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()),
-            body))))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
+    return Await.await(http.request(options)
+      .compose(req -> req.send().compose(resp -> resp.body()
+        .map(body -> new Answer(resp.statusCode(), MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()),
+          body)))));
   }
 }

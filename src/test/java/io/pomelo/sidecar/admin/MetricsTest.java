@@ -23,10 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
 import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,10 +68,7 @@ class MetricsTest {
   @Test
   void routeSeriesFollowTheTraffic() throws Exception {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    CompletableFuture<String> echo = new CompletableFuture<>();
-    ws.textMessageHandler(echo::complete);
-    ws.writeTextMessage("hello");
-    assertThat(echo.get(10, TimeUnit.SECONDS)).isEqualTo("gate:hello");
+    assertThat(echo(ws, "hello")).isEqualTo("gate:hello");
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/nowhere/")))
       .isInstanceOf(UpgradeRejectedException.class);
 
@@ -148,10 +144,7 @@ class MetricsTest {
     double upgrades = sum(before, "vertx_http_server_requests_total", "101");
 
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
-    CompletableFuture<String> echo = new CompletableFuture<>();
-    ws.textMessageHandler(echo::complete);
-    ws.writeTextMessage("hello");
-    assertThat(echo.get(10, TimeUnit.SECONDS)).isEqualTo("gate:hello");
+    assertThat(echo(ws, "hello")).isEqualTo("gate:hello");
     List<PrometheusText.Sample> open = scrape();
     // The client's connection to the sidecar and the sidecar's to the echo backend.
     assertThat(sum(open, "vertx_http_server_active_connections")).isEqualTo(connections + 2);

@@ -4,8 +4,8 @@ import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -21,9 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.until;
@@ -144,10 +141,7 @@ class HealthChecksTest {
   private String echo(Sidecar sidecar, String path) throws Exception {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), path));
     open.add(ws);
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    ws.textMessageHandler(answer::complete);
-    ws.writeTextMessage("hi");
-    return answer.get(10, TimeUnit.SECONDS);
+    return Await.echo(ws, "hi");
   }
 
   private static BackendState backend(Sidecar sidecar, String id) {

@@ -5,7 +5,6 @@ import io.pomelo.sidecar.config.SidecarConfigLoader;
 import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.SpecialFiles;
 import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -25,8 +24,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
+import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -304,9 +303,5 @@ class CheckCommandTest {
     CommandLine cli = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
     int code = cli.execute(Arrays.copyOf(args, args.length));
     return new Result(code, out.toString(), err.toString());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

@@ -1,21 +1,17 @@
 package io.pomelo.sidecar.cli;
 
+import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.SidecarProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -96,19 +92,7 @@ class DevModeProcessTest {
 
   /** A TLS handshake that trusts only {@code cert} and checks the host name, like a browser would. */
   private static X509Certificate handshake(int port, Path cert) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("dev", CertificateFactory.getInstance("X.509")
-      .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(cert))));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port)) {
-      var params = socket.getSSLParameters();
-      params.setEndpointIdentificationAlgorithm("HTTPS");
-      socket.setSSLParameters(params);
-      socket.startHandshake();
+    try (SSLSocket socket = new RawTls(cert, port).openCheckingHostName()) {
       assertThat(socket.getSession().getProtocol()).isIn("TLSv1.2", "TLSv1.3");
       return (X509Certificate) socket.getSession().getPeerCertificates()[0];
     }

@@ -15,9 +15,9 @@ import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
 import io.pomelo.sidecar.e2e.SocketIoSessions;
 import io.pomelo.sidecar.run.LoadedFiles;
 import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -31,9 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -47,11 +45,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -93,7 +92,7 @@ class ExportNginxTest {
     RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST,
       Map.of("connector", new TypeRoutesConfig(true, null)),
       List.of(new AliasConfig("/conn/", "connector", null, null)), Map.of());
-    port = freePort();
+    port = Ports.free();
     SidecarConfig config = fixture.config(fixture.serversJson(servers), routes, Duration.ofSeconds(3),
         Duration.ofSeconds(10))
       .withListen(new ListenerConfig("127.0.0.1", port));
@@ -186,7 +185,7 @@ class ExportNginxTest {
     Path caFile = backendCertificate.certFile();
     ProxyConfig proxy = new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60),
       new BackendTlsConfig(caFile, List.of(), false));
-    port = freePort();
+    port = Ports.free();
     SidecarConfig config = fixture.config(fixture.serversJson(servers), routes, proxy)
       .withListen(new ListenerConfig("127.0.0.1", port));
     String exported = NginxExport.render(config, LoadedFiles.read(config, System.getenv()).orThrow(), "test");
@@ -218,7 +217,7 @@ class ExportNginxTest {
     try (PomeloCluster cluster = PomeloCluster.startSio(dir.resolve("pomelo"))) {
       RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of("sio", new TypeRoutesConfig(true, null)),
         List.of(), Map.of());
-      port = freePort();
+      port = Ports.free();
       SidecarConfig config = fixture.config(cluster.serversJson(), routes, Duration.ofSeconds(3),
           Duration.ofSeconds(10))
         .withListen(new ListenerConfig("127.0.0.1", port));
@@ -337,27 +336,10 @@ class ExportNginxTest {
   }
 
   private static String roundTrip(WebSocket ws, String text) throws Exception {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    ws.textMessageHandler(answer::complete);
-    ws.writeTextMessage(text);
     try {
-      return answer.get(WAIT, TimeUnit.SECONDS);
+      return echo(ws, text);
     } finally {
       ws.close();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }
 }

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
+import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,18 +26,13 @@ class HostileConfigKeysTest {
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(vertx.close());
   }
 
   private SidecarConfig load(String yaml, Map<String, String> env) throws Exception {
     Path file = dir.resolve("sidecar.yaml");
     Files.writeString(file, yaml);
-    try {
-      return new SidecarConfigLoader(vertx, env, new Properties()).load(file, new io.vertx.core.json.JsonObject())
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
+    return await(new SidecarConfigLoader(vertx, env, new Properties()).load(file, new io.vertx.core.json.JsonObject()));
   }
 
   @Test

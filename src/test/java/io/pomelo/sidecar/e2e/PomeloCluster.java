@@ -2,6 +2,7 @@ package io.pomelo.sidecar.e2e;
 
 import io.pomelo.sidecar.pomelo.FrontendServer;
 import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.testing.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -172,7 +172,7 @@ public final class PomeloCluster implements AutoCloseable {
       .collect(Collectors.toList()))));
     Files.writeString(appDir.resolve("config/servers.json"),
       new JsonObject().put(ENVIRONMENT, servers).encodePrettily());
-    int masterPort = freePort();
+    int masterPort = Ports.freeOnEveryInterface();
     Files.writeString(appDir.resolve("config/master.json"), new JsonObject().put(ENVIRONMENT, new JsonObject()
       .put("id", MASTER_ID).put("host", HOST).put("port", masterPort)).encodePrettily());
 
@@ -392,26 +392,16 @@ public final class PomeloCluster implements AutoCloseable {
   }
 
   private static JsonObject serverEntry(String id, List<FrontendServer> frontends, String serverType) {
-    int clientPort = freePort();
+    int clientPort = Ports.freeOnEveryInterface();
     frontends.add(new FrontendServer(id, serverType, HOST, HOST, clientPort));
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("id", id);
     entry.put("host", HOST);
-    entry.put("port", freePort());
+    entry.put("port", Ports.freeOnEveryInterface());
     entry.put("clientHost", HOST);
     entry.put("clientPort", clientPort);
     entry.put("frontend", true);
     return new JsonObject(entry);
-  }
-
-  // Pomelo needs explicit numbers. Bound on the wildcard address because its RPC and master
-  // listeners ignore the host and take every interface.
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("finding a free port", e);
-    }
   }
 
   private static Path projectDir() {

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.e2e;
 
 import io.pomelo.sidecar.pomelo.FrontendServer;
+import io.pomelo.sidecar.testing.Closer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -40,18 +41,17 @@ final class PomeloClusterTest {
 
   @TempDir
   static Path workDir;
+  private static final Closer opened = new Closer();
   private static PomeloCluster cluster;
 
   @BeforeAll
   static void startCluster() throws IOException, InterruptedException {
-    cluster = PomeloCluster.start(workDir);
+    cluster = opened.add(PomeloCluster.start(workDir));
   }
 
   @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
+  static void stopCluster() throws Exception {
+    opened.close();
   }
 
   @Test

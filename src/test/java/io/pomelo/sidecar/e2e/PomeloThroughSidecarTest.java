@@ -1,11 +1,9 @@
 package io.pomelo.sidecar.e2e;
 
 import io.pomelo.sidecar.config.AliasConfig;
-import io.pomelo.sidecar.run.Sidecar;
-import io.pomelo.sidecar.testing.TestSidecar;
+import io.pomelo.sidecar.testing.Closer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
@@ -21,9 +19,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
+import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,38 +35,21 @@ final class PomeloThroughSidecarTest {
   private static final String ENTRY = "connector.entryHandler.entry";
   private static final String QUERY_ENTRY = "gate.gateHandler.queryEntry";
   private static final String CLIENT_ADDRESS = "127.0.0.2";
-  private static final long WAIT = 20;
 
   @TempDir
   static Path workDir;
-  private static PomeloCluster cluster;
-  private static Vertx vertx;
-  private static Sidecar sidecar;
-  private static TestSidecar fixture;
+  private static final Closer opened = new Closer();
+  private static ClusterBehindSidecar pomelo;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = PomeloCluster.start(workDir);
-    vertx = Vertx.vertx();
-    fixture = new TestSidecar(workDir);
-    sidecar = await(fixture.start(vertx, fixture.config(cluster.serversJson(),
-      List.of(new AliasConfig("/conn/", "connector", null, null)))));
+    pomelo = opened.add(ClusterBehindSidecar.start(workDir, PomeloCluster::start, (fixture, cluster) ->
+      fixture.config(cluster.serversJson(), List.of(new AliasConfig("/conn/", "connector", null, null)))));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (sidecar != null) {
-        await(sidecar.stop(java.time.Duration.ZERO));
-      }
-      if (vertx != null) {
-        await(vertx.close());
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+    opened.close();
   }
 
   @Test
@@ -89,7 +69,8 @@ final class PomeloThroughSidecarTest {
     for (JsonObject answer : List.of(even, odd)) {
       String connectorId = answer.getString("port").replace("/", "");
       // What a client does with the answer: 'wss://' + host + port, here with the test's port number.
-      URI entry = URI.create("wss://" + answer.getString("host") + ":" + sidecar.publicPort() + answer.getString("port"));
+      URI entry = URI.create("wss://" + answer.getString("host") + ":" + pomelo.sidecar().publicPort()
+        + answer.getString("port"));
       JsonObject response = enter(entry, answer == even ? 10 : 11);
       assertThat(response.getString("serverId")).isEqualTo(connectorId);
       assertThat(response.getString("clientIp")).isEqualTo(CLIENT_ADDRESS);
@@ -109,7 +90,8 @@ final class PomeloThroughSidecarTest {
     assertThat(sidecarDialsFrom()).isEqualTo("127.0.0.1");
     MultiMap forged = MultiMap.caseInsensitiveMultiMap().add("X-Real-IP", "203.0.113.66")
       .add("X-Forwarded-For", "203.0.113.66");
-    PomeloClient client = await(PomeloClient.connect(vertx, uri("/connector-server-2/"), clientOptions(), forged));
+    PomeloClient client = await(PomeloClient.connect(pomelo.vertx(), uri("/connector-server-2/"), clientOptions(),
+      forged));
     try {
       JsonObject response = await(client.request(ENTRY, new JsonObject().put("uid", 40).put("msg", "who am i")));
       assertThat(response.getString("serverId")).isEqualTo("connector-server-2");
@@ -137,7 +119,7 @@ final class PomeloThroughSidecarTest {
 
   /** Enters a connector and waits for both the response and the push that follows it. */
   private static JsonObject enter(URI connector, int uid) throws Exception {
-    PomeloClient client = await(PomeloClient.connect(vertx, connector, clientOptions()));
+    PomeloClient client = await(PomeloClient.connect(pomelo.vertx(), connector, clientOptions()));
     try {
       Future<JsonObject> push = client.nextPush("onEntry");
       String msg = "hello " + uid;
@@ -154,34 +136,27 @@ final class PomeloThroughSidecarTest {
   }
 
   private static Future<PomeloClient> connect(String path) {
-    return PomeloClient.connect(vertx, uri(path), clientOptions());
+    return PomeloClient.connect(pomelo.vertx(), uri(path), clientOptions());
   }
 
   private static URI uri(String path) {
-    return URI.create("wss://127.0.0.1:" + sidecar.publicPort() + path);
+    return URI.create("wss://127.0.0.1:" + pomelo.sidecar().publicPort() + path);
   }
 
   /** Trusts only the test certificate and checks the name; binds the client side to {@link #CLIENT_ADDRESS}. */
   private static WebSocketClientOptions clientOptions() {
     return new WebSocketClientOptions()
       .setVerifyHost(true)
-      .setTrustOptions(new PemTrustOptions().addCertPath(fixture.certificate().certFile().toString()))
+      .setTrustOptions(new PemTrustOptions().addCertPath(pomelo.fixture().certificate().certFile().toString()))
       .setLocalAddress(CLIENT_ADDRESS);
   }
 
   /** The source address the kernel picks towards the Pomelo servers, which is what they see as the sidecar. */
   private static String sidecarDialsFrom() throws Exception {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), cluster.gate().clientPort()), 2000);
+      socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), pomelo.cluster().gate().clientPort()),
+        2000);
       return socket.getLocalAddress().getHostAddress();
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }
 }

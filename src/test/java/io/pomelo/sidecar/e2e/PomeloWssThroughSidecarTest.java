@@ -7,11 +7,11 @@ import io.pomelo.sidecar.config.HealthConfig;
 import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
-import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.testing.Await;
+import io.pomelo.sidecar.testing.Closer;
 import io.pomelo.sidecar.testing.RsaCertificate;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -45,48 +45,34 @@ final class PomeloWssThroughSidecarTest {
 
   @TempDir
   static Path workDir;
-  private static PomeloCluster cluster;
-  private static Vertx vertx;
-  private static Sidecar sidecar;
-  private static TestSidecar fixture;
+  private static final Closer opened = new Closer();
+  private static ClusterBehindSidecar pomelo;
   private static HttpClient admin;
 
   @BeforeAll
   static void start() throws Exception {
     CertificateConfig connectorCertificate = RsaCertificate.write(workDir.resolve("pomelo.crt"),
       workDir.resolve("pomelo.key"), SERVER_NAME);
-    cluster = PomeloCluster.startWss(workDir, connectorCertificate);
-    vertx = Vertx.vertx();
-    admin = vertx.createHttpClient();
-    fixture = new TestSidecar(workDir);
     RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST, Map.of(
       "wss", new TypeRoutesConfig(null, null, null, null, new BackendTls(true, SERVER_NAME))), List.of(), Map.of());
     ProxyConfig proxy = new ProxyConfig(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(60),
       TestSidecar.backendTrust(connectorCertificate.certFile()));
-    sidecar = await(fixture.start(vertx, fixture.config(cluster.serversJson(), routes, proxy)
-      .withHealth(new HealthConfig(true, Duration.ofMillis(200), Duration.ofSeconds(2)))));
+    pomelo = opened.add(ClusterBehindSidecar.start(workDir, dir -> PomeloCluster.startWss(dir, connectorCertificate),
+      (fixture, cluster) -> fixture.config(cluster.serversJson(), routes, proxy)
+        .withHealth(new HealthConfig(true, Duration.ofMillis(200), Duration.ofSeconds(2)))));
+    admin = pomelo.vertx().createHttpClient();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (sidecar != null) {
-        await(sidecar.stop(Duration.ZERO));
-      }
-      if (vertx != null) {
-        await(vertx.close());
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+    opened.close();
   }
 
   @Test
   void requestResponseAndPushCrossTheReEncryptedTunnelWithTheClientsAddress() throws Exception {
-    PomeloClient client = await(PomeloClient.connect(vertx,
-      URI.create("wss://127.0.0.1:" + sidecar.publicPort() + "/" + PomeloCluster.WSS_ID + "/"), clientOptions()));
+    PomeloClient client = await(PomeloClient.connect(pomelo.vertx(),
+      URI.create("wss://127.0.0.1:" + pomelo.sidecar().publicPort() + "/" + PomeloCluster.WSS_ID + "/"),
+      clientOptions()));
     try {
       Future<JsonObject> push = client.nextPush("onEntry");
       JsonObject response = await(client.request(ENTRY, new JsonObject().put("uid", 7).put("msg", "over tls")));
@@ -105,8 +91,8 @@ final class PomeloWssThroughSidecarTest {
 
   @Test
   void theAdminApiShowsTheTlsTargetHealthyByItsVerifiedHandshake() throws Exception {
-    JsonObject target = await(poll(() -> adminTarget().map(t -> "healthy".equals(t.getString("health")) ? t : null),
-      Duration.ofSeconds(15)));
+    JsonObject target = Await.untilPresent("wss-server-1 healthy in /api/routes",
+      () -> adminTarget().map(t -> "healthy".equals(t.getString("health")) ? t : null));
     assertThat(target.getBoolean("tls")).isTrue();
     assertThat(target.getString("tlsServerName")).isEqualTo(SERVER_NAME);
     assertThat(target.getString("lastError")).isNull();
@@ -114,7 +100,7 @@ final class PomeloWssThroughSidecarTest {
 
   /** wss-server-1's entry in {@code GET /api/routes}, or null when it is not there. */
   private static Future<JsonObject> adminTarget() {
-    return admin.request(HttpMethod.GET, sidecar.adminPort(), "127.0.0.1", "/api/routes")
+    return admin.request(HttpMethod.GET, pomelo.sidecar().adminPort(), "127.0.0.1", "/api/routes")
       .compose(request -> request.send()).compose(response -> response.body()).map(body -> {
         for (Object route : new JsonArray(body)) {
           for (Object target : ((JsonObject) route).getJsonArray("targets")) {
@@ -127,22 +113,11 @@ final class PomeloWssThroughSidecarTest {
       });
   }
 
-  /** Asks again every 100 ms until the answer is not null, within {@code limit}. */
-  private static <T> Future<T> poll(java.util.function.Supplier<Future<T>> ask, Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    return ask.get().compose(value -> {
-      if (value != null || System.nanoTime() > deadline) {
-        return Future.succeededFuture(value);
-      }
-      return vertx.timer(100).compose(v -> poll(ask, Duration.ofNanos(deadline - System.nanoTime())));
-    });
-  }
-
   /** Trusts only the sidecar's test certificate; binds the client side to {@link #CLIENT_ADDRESS}. */
   private static WebSocketClientOptions clientOptions() {
     return new WebSocketClientOptions()
       .setVerifyHost(true)
-      .setTrustOptions(new PemTrustOptions().addCertPath(fixture.certificate().certFile().toString()))
+      .setTrustOptions(new PemTrustOptions().addCertPath(pomelo.fixture().certificate().certFile().toString()))
       .setLocalAddress(CLIENT_ADDRESS);
   }
 }

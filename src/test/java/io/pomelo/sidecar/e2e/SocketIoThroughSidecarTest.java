@@ -4,9 +4,7 @@ import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
 import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
-import io.pomelo.sidecar.run.Sidecar;
-import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Vertx;
+import io.pomelo.sidecar.testing.Closer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,36 +35,20 @@ final class SocketIoThroughSidecarTest {
 
   @TempDir
   static Path workDir;
-  private static PomeloCluster cluster;
-  private static Vertx vertx;
-  private static Sidecar sidecar;
-  private static TestSidecar fixture;
+  private static final Closer opened = new Closer();
+  private static ClusterBehindSidecar pomelo;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = PomeloCluster.startSio(workDir);
-    vertx = Vertx.vertx();
-    fixture = new TestSidecar(workDir);
     RoutesConfig routes = new RoutesConfig(false, DialAddress.HOST,
       Map.of("sio", new TypeRoutesConfig(true, null)), List.of(), Map.of());
-    sidecar = await(fixture.start(vertx, fixture.config(cluster.serversJson(), routes, Duration.ofSeconds(3),
-      Duration.ofSeconds(10))));
+    pomelo = opened.add(ClusterBehindSidecar.start(workDir, PomeloCluster::startSio, (fixture, cluster) ->
+      fixture.config(cluster.serversJson(), routes, Duration.ofSeconds(3), Duration.ofSeconds(10))));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (sidecar != null) {
-        await(sidecar.stop(Duration.ZERO));
-      }
-      if (vertx != null) {
-        await(vertx.close());
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+    opened.close();
   }
 
   @Test
@@ -154,7 +135,8 @@ final class SocketIoThroughSidecarTest {
 
   /** The same sessions run direct to {@link #SERVER} and through {@code path} on the sidecar, both at once. */
   private static Comparison compare(SocketIoSessions load, String path) {
-    return load.compare(cluster.directHttpUri(SERVER), URI.create("https://127.0.0.1:" + sidecar.publicPort()), path,
-      fixture.certificate().certFile());
+    return load.compare(pomelo.cluster().directHttpUri(SERVER),
+      URI.create("https://127.0.0.1:" + pomelo.sidecar().publicPort()), path,
+      pomelo.fixture().certificate().certFile());
   }
 }

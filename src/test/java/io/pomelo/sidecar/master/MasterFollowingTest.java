@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pomelo.sidecar.e2e.PomeloCluster;
 import io.pomelo.sidecar.pomelo.FrontendServer;
 import io.pomelo.sidecar.testing.Await;
+import io.pomelo.sidecar.testing.Closer;
 import io.pomelo.sidecar.testing.Ports;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +30,7 @@ class MasterFollowingTest {
 
   @TempDir
   static Path workDir;
+  private static final Closer opened = new Closer();
   private static PomeloCluster cluster;
   private static Vertx vertx;
 
@@ -36,18 +38,13 @@ class MasterFollowingTest {
 
   @BeforeAll
   static void startCluster() throws IOException, InterruptedException {
-    cluster = PomeloCluster.start(workDir);
-    vertx = Vertx.vertx();
+    cluster = opened.add(PomeloCluster.start(workDir));
+    vertx = opened.add(Vertx.vertx());
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (vertx != null) {
-      Await.await(vertx.close());
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    opened.close();
   }
 
   @AfterEach

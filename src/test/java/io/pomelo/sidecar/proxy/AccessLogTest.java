@@ -22,10 +22,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
 import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -75,10 +74,7 @@ class AccessLogTest {
   void oneLinePerUpgradeWrittenWhenItEnds() throws Exception {
     Sidecar sidecar = sidecar(true);
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/?token=secret"));
-    CompletableFuture<String> echo = new CompletableFuture<>();
-    ws.textMessageHandler(echo::complete);
-    ws.writeTextMessage("hello");
-    assertThat(echo.get(10, TimeUnit.SECONDS)).isEqualTo("gate:hello");
+    assertThat(echo(ws, "hello")).isEqualTo("gate:hello");
     // Not per message, and not before the end.
     assertThat(lines.list).isEmpty();
 

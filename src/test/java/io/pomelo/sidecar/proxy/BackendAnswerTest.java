@@ -24,12 +24,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.pomelo.sidecar.testing.Await.SECONDS;
 import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -122,15 +120,15 @@ class BackendAnswerTest {
     ClientWebSocket ws = client.webSocket();
     ws.textMessageHandler(text -> (first.isDone() ? second : first).complete(text));
     await(ws.connect(sidecar.publicPort(), "127.0.0.1", "/raw/"));
-    assertThat(first.get(SECONDS, TimeUnit.SECONDS)).isEqualTo("first");
-    assertThat(second.get(SECONDS, TimeUnit.SECONDS)).isEqualTo("second");
+    assertThat(await(first)).isEqualTo("first");
+    assertThat(await(second)).isEqualTo("second");
   }
 
   @Test
   void theServerHearsTheClientsHostAndTheUpgradeHeaders() throws Exception {
     Sidecar sidecar = sidecarTo(BackendAnswerTest::switching);
     await(client.connect(sidecar.publicPort(), "127.0.0.1", "/raw/?x=1"));
-    String head = requestHead.get(SECONDS, TimeUnit.SECONDS);
+    String head = await(requestHead);
     assertThat(head).startsWith("GET /raw/?x=1 HTTP/1.1\r\n");
     assertThat(head).containsIgnoringCase("host: 127.0.0.1:" + sidecar.publicPort() + "\r\n")
       .containsIgnoringCase("upgrade: websocket\r\n").containsIgnoringCase("connection: upgrade\r\n")
@@ -175,6 +173,6 @@ class BackendAnswerTest {
     Future<WebSocket> connect = client.connect(sidecar.publicPort(), "127.0.0.1", "/raw/");
     assertThatThrownBy(() -> await(connect))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(502));
-    serverSocketClosed.get(SECONDS, TimeUnit.SECONDS);
+    await(serverSocketClosed);
   }
 }

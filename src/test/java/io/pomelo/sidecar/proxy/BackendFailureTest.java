@@ -3,6 +3,7 @@ package io.pomelo.sidecar.proxy;
 import io.pomelo.sidecar.config.LimitsConfig;
 import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
+import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.RawWebSocketBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +64,8 @@ class BackendFailureTest {
     gate = await(EchoBackend.start(vertx, "gate"));
     silent = RawWebSocketBackend.silent();
     mortal = RawWebSocketBackend.answering();
-    restartPort = freePort();
-    deadPort = freePort();
+    restartPort = Ports.free();
+    deadPort = Ports.free();
     fixture = new TestSidecar(dir);
     Map<String, Map.Entry<String, Integer>> servers = new LinkedHashMap<>();
     servers.put("gate-server-1", Map.entry("gate", gate.port()));
@@ -242,11 +242,5 @@ class BackendFailureTest {
       Thread.sleep(100);
     }
     return rt.totalMemory() - rt.freeMemory();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.proxy;
 
 import io.pomelo.sidecar.run.Sidecar;
+import io.pomelo.sidecar.testing.RawTls;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,20 +12,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,33 +65,19 @@ class ClientLeavesDuringUpgradeTest {
 
   @Test
   void theServerConnectionIsClosedWhenTheClientLeavesFirst() throws Exception {
-    try (SSLSocket client = tlsClient()) {
+    try (SSLSocket client = new RawTls(fixture.certificate().certFile(), sidecar.publicPort()).open()) {
       OutputStream out = client.getOutputStream();
       out.write(("GET /gate/ HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      NetSocket server = requestSeen.get(10, TimeUnit.SECONDS);
+      NetSocket server = await(requestSeen);
       client.close();
       // The server answers after the client is gone; the sidecar must drop the connection, not adopt it.
       server.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
     }
-    backendClosed.get(10, TimeUnit.SECONDS);
+    await(backendClosed);
     assertThat(sidecar.tunnels().size()).isZero();
-  }
-
-  private SSLSocket tlsClient() throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("test", CertificateFactory.getInstance("X.509").generateCertificate(
-      new ByteArrayInputStream(Files.readAllBytes(fixture.certificate().certFile()))));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", sidecar.publicPort());
-    socket.startHandshake();
-    return socket;
   }
 }

@@ -7,7 +7,6 @@ import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.ChannelHandler;
 import io.pomelo.sidecar.backend.CloseReason;
 import io.pomelo.sidecar.run.Sidecar;
-import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;
@@ -25,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
@@ -139,7 +137,7 @@ class ClientSocketTest {
       tunnel.clientChannel().pipeline().forEach(e -> pipeline.put(e.getKey(), e.getValue()));
       read.complete(null);
     });
-    read.get(Await.SECONDS, TimeUnit.SECONDS);
+    await(read);
     return pipeline;
   }
 
@@ -149,6 +147,6 @@ class ClientSocketTest {
     CompletableFuture<Short> code = new CompletableFuture<>();
     byServer.closeHandler(v -> code.complete(byServer.closeStatusCode()));
     byServer.writeTextMessage("close:4321");
-    assertThat(code.get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 4321);
+    assertThat(await(code)).isEqualTo((short) 4321);
   }
 }

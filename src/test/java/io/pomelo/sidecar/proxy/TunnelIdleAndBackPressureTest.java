@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
+import static io.pomelo.sidecar.testing.Await.echo;
 import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,10 +92,7 @@ class TunnelIdleAndBackPressureTest {
     assertThat(sidecar.refusals().count(Refusal.IDLE_TIMEOUT)).isEqualTo(1);
     // No idle timeout by default: the connector tunnel, just as idle, is still there and still works.
     assertThat(idleConnector.isClosed()).isFalse();
-    CompletableFuture<String> echo = new CompletableFuture<>();
-    idleConnector.textMessageHandler(echo::complete);
-    idleConnector.writeTextMessage("still here");
-    assertThat(echo.get(5, TimeUnit.SECONDS)).isEqualTo("connector:still here");
+    assertThat(echo(idleConnector, "still here")).isEqualTo("connector:still here");
   }
 
   @Test

@@ -6,9 +6,8 @@ import io.pomelo.sidecar.testing.EchoBackend;
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
 import static io.pomelo.sidecar.testing.Await.eventually;
-import io.pomelo.sidecar.testing.Await;
+import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
@@ -25,14 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,7 +57,7 @@ class WebSocketProxyTest {
     Map<String, Map.Entry<String, Integer>> servers = new LinkedHashMap<>();
     servers.put("gate-server-1", Map.entry("gate", gate.port()));
     servers.put("connector-server-1", Map.entry("connector", connector.port()));
-    servers.put("dead-server-1", Map.entry("dead", deadPort()));
+    servers.put("dead-server-1", Map.entry("dead", Ports.free()));
     sidecar = await(fixture.start(vertx, fixture.config(fixture.serversJson(servers),
       List.of(new AliasConfig("/conn/", "connector", null, null)))));
     client = fixture.webSocketClient(vertx);
@@ -82,7 +79,7 @@ class WebSocketProxyTest {
     CompletableFuture<Buffer> echoed = new CompletableFuture<>();
     toConnector.binaryMessageHandler(echoed::complete);
     toConnector.writeBinaryMessage(binary);
-    assertThat(echoed.get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo(binary);
+    assertThat(await(echoed)).isEqualTo(binary);
   }
 
   @Test
@@ -125,7 +122,7 @@ class WebSocketProxyTest {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(ws, "x")).isEqualTo("gate:x");
     await(ws.close((short) 4000, "bye"));
-    assertThat(gate.closeFromClient().get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 4000);
+    assertThat(await(gate.closeFromClient())).isEqualTo((short) 4000);
   }
 
   @Test
@@ -134,7 +131,7 @@ class WebSocketProxyTest {
     CompletableFuture<Short> code = new CompletableFuture<>();
     ws.closeHandler(v -> code.complete(ws.closeStatusCode()));
     ws.writeTextMessage("close:4321");
-    assertThat(code.get(Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 4321);
+    assertThat(await(code)).isEqualTo((short) 4321);
     assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
   }
 
@@ -175,12 +172,6 @@ class WebSocketProxyTest {
     int status = await(http.request(HttpMethod.GET, sidecar.publicPort(), "127.0.0.1", "/admin/api/routes")
       .compose(req -> req.send()).map(resp -> resp.statusCode()));
     assertThat(status).isEqualTo(404);
-  }
-
-  private static int deadPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
 }

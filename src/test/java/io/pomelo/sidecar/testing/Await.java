@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Waiting in tests: on futures and events, or by polling a condition with a deadline; never a bare sleep. */
 public final class Await {
@@ -21,6 +22,15 @@ public final class Await {
   public static <T> T await(Future<T> future) throws Exception {
     try {
       return future.toCompletionStage().toCompletableFuture().get(SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** The value a test's own handler completes, or that handler's failure rethrown as it is. */
+  public static <T> T await(CompletableFuture<T> future) throws Exception {
+    try {
+      return future.get(SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
@@ -48,6 +58,22 @@ public final class Await {
     if (!eventually(condition)) {
       throw new AssertionError(what + ": not reached within " + SECONDS + " s");
     }
+  }
+
+  /**
+   * Asks again until an answer is not null and returns it, for a state only a request can see (an admin endpoint);
+   * fails the test, naming {@code what}, when the deadline passes.
+   */
+  public static <T> T untilPresent(String what, Supplier<Future<T>> ask) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+    while (System.nanoTime() < deadline) {
+      T answer = await(ask.get());
+      if (answer != null) {
+        return answer;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError(what + ": not reached within " + SECONDS + " s");
   }
 
   /** Sends one text message and returns the next text message that comes back. */

@@ -1,8 +1,8 @@
 package io.pomelo.sidecar.testing;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +11,10 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -29,15 +27,8 @@ public final class RawTls {
   private final int port;
 
   public RawTls(Path trustedCert, int port) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(trustedCert)) {
-      trust.setCertificateEntry("test", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
     context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
+    context.init(null, TlsHandshake.trustOnly(List.of(trustedCert)), null);
     this.port = port;
   }
 
@@ -48,6 +39,15 @@ public final class RawTls {
 
   /** A TLS connection with the handshake done and, when above 0, a small receive buffer set before connecting. */
   public SSLSocket open(int receiveBuffer) throws IOException {
+    return open(receiveBuffer, false);
+  }
+
+  /** A TLS connection with the handshake done that also checks the certificate names localhost, as a browser does. */
+  public SSLSocket openCheckingHostName() throws IOException {
+    return open(0, true);
+  }
+
+  private SSLSocket open(int receiveBuffer, boolean checkHostName) throws IOException {
     Socket tcp = new Socket();
     if (receiveBuffer > 0) {
       tcp.setReceiveBufferSize(receiveBuffer);
@@ -55,6 +55,11 @@ public final class RawTls {
     tcp.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
     SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", port, true);
     tls.setSoTimeout(10_000);
+    if (checkHostName) {
+      SSLParameters params = tls.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      tls.setSSLParameters(params);
+    }
     tls.startHandshake();
     return tls;
   }

@@ -1,23 +1,31 @@
 package io.pomelo.sidecar.testing;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
  * One handshake by the JDK's TLS client against a loopback port, with the SNI name, protocol and cipher suites a test
  * chooses. Each handshake has an SSL context of its own, so no session is ever resumed: a resumed session would name
- * the certificate of an earlier handshake. Every certificate is accepted, because these tests ask which one came.
+ * the certificate of an earlier handshake. {@link #with} accepts every certificate, because its tests ask which one
+ * came; {@link #trusting} also verifies it.
  */
 public final class TlsHandshake {
 
@@ -35,6 +43,36 @@ public final class TlsHandshake {
     throws IOException, GeneralSecurityException {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new TrustManager[]{new AcceptAny()}, null);
+    return handshake(context, port, serverName, protocol, suites);
+  }
+
+  /**
+   * Like {@link #with}, but trusting only {@code trusted} (PEM files), so the certificate that came must also verify,
+   * and answering a certificate request with {@code clientKeys} (null: none).
+   */
+  public static SSLSession trusting(List<Path> trusted, KeyManager[] clientKeys, int port, String serverName,
+                                    String protocol) throws IOException, GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(clientKeys, trustOnly(trusted), null);
+    return handshake(context, port, serverName, protocol);
+  }
+
+  /** Trust managers that accept the certificates in these PEM files and nothing else. */
+  static TrustManager[] trustOnly(List<Path> trusted) throws IOException, GeneralSecurityException {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    for (Path pem : trusted) {
+      try (InputStream in = Files.newInputStream(pem)) {
+        store.setCertificateEntry(pem.toString(), CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(store);
+    return trust.getTrustManagers();
+  }
+
+  private static SSLSession handshake(SSLContext context, int port, String serverName, String protocol,
+                                      String... suites) throws IOException {
     Socket tcp = new Socket();
     tcp.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(tcp, "127.0.0.1", port, true)) {

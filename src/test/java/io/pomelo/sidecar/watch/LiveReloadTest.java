@@ -12,7 +12,6 @@ import static io.pomelo.sidecar.testing.Await.echo;
 import static io.pomelo.sidecar.testing.Await.until;
 import io.pomelo.sidecar.testing.FileWrites;
 import io.pomelo.sidecar.testing.TestSidecar;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -34,11 +33,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -184,7 +181,7 @@ class LiveReloadTest {
     CompletableFuture<Short> code = new CompletableFuture<>();
     removedOne.closeHandler(v -> code.complete(removedOne.closeStatusCode()));
     FileWrites.ATOMIC_RENAME.write(serversJson, servers(List.of()));
-    assertThat(code.get(io.pomelo.sidecar.testing.Await.SECONDS, TimeUnit.SECONDS)).isEqualTo((short) 1012);
+    assertThat(await(code)).isEqualTo((short) 1012);
     assertThat(echo(keptOne, "b")).isEqualTo("gate:b");
   }
 
@@ -325,7 +322,7 @@ class LiveReloadTest {
 
     void stop() throws Exception {
       running.set(false);
-      idle.get(io.pomelo.sidecar.testing.Await.SECONDS, TimeUnit.SECONDS);
+      await(idle);
     }
 
   }
