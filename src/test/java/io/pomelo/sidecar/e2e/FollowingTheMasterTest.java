@@ -11,6 +11,7 @@ import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.Await;
+import io.pomelo.sidecar.testing.Closer;
 import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;
@@ -50,6 +51,7 @@ final class FollowingTheMasterTest {
 
   @TempDir
   static Path workDir;
+  private static final Closer opened = new Closer();
   private static PomeloCluster cluster;
   private static Vertx vertx;
   private static TestSidecar fixture;
@@ -59,32 +61,23 @@ final class FollowingTheMasterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = PomeloCluster.start(workDir);
-    vertx = Vertx.vertx();
-    fixture = new TestSidecar(workDir);
-    sidecar = await(fixture.start(vertx, following(MasterConfig.defaults())));
+    ClusterBehindSidecar pomelo = opened.add(ClusterBehindSidecar.start(workDir, PomeloCluster::start,
+      (withFixture, ofCluster) -> following(withFixture, ofCluster, MasterConfig.defaults())));
+    cluster = pomelo.cluster();
+    vertx = pomelo.vertx();
+    fixture = pomelo.fixture();
+    sidecar = pomelo.sidecar();
     admin = new AdminClient(vertx, sidecar.adminPort(), null);
     openApi = OpenApiDocument.load(vertx);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (sidecar != null) {
-        await(sidecar.stop(Duration.ZERO));
-      }
-      if (vertx != null) {
-        await(vertx.close());
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+    opened.close();
   }
 
-  private static SidecarConfig following(MasterConfig master) {
-    return fixture.config(cluster.serversJson(), List.of(new AliasConfig("/conn/", "connector", null, null)))
+  private static SidecarConfig following(TestSidecar withFixture, PomeloCluster ofCluster, MasterConfig master) {
+    return withFixture.config(ofCluster.serversJson(), List.of(new AliasConfig("/conn/", "connector", null, null)))
       .withMaster(master);
   }
 
@@ -107,7 +100,7 @@ final class FollowingTheMasterTest {
   @Order(2)
   void aWrongPasswordIsRefusedClearlyAndServersJsonIsStillServed() throws Exception {
     String wrong = "wrong-password-5c1e";
-    Sidecar refused = await(fixture.start(vertx, following(new MasterConfig(MasterConfig.Follow.TRUE, "", 0,
+    Sidecar refused = await(fixture.start(vertx, following(fixture, cluster, new MasterConfig(MasterConfig.Follow.TRUE, "", 0,
       PomeloCluster.ADMIN_USERNAME, wrong, null, true, Duration.ofSeconds(1)))));
     try {
       Await.until("refused", () -> "refused".equals(master(refused).getString("state")));
