@@ -59,6 +59,11 @@ public final class EchoBackend {
   private static Future<EchoBackend> start(Vertx vertx, String name, HttpServerOptions options) {
     HttpServer server = vertx.createHttpServer(options);
     EchoBackend backend = new EchoBackend(name, server);
+    // Recorded before the 101 is written, so a test that saw the 101 finds the upgrade already recorded.
+    server.webSocketHandshakeHandler(handshake -> {
+      backend.upgradePaths.add(handshake.uri());
+      handshake.accept();
+    });
     server.webSocketHandler(backend::serve);
     server.requestHandler(req -> {
       backend.httpUris.add(req.uri());
@@ -76,7 +81,6 @@ public final class EchoBackend {
     serverNames.add(ws.isSsl() && ws.sslSession() instanceof javax.net.ssl.ExtendedSSLSession tls
       && !tls.getRequestedServerNames().isEmpty()
       ? ((javax.net.ssl.SNIHostName) tls.getRequestedServerNames().get(0)).getAsciiName() : "null");
-    upgradePaths.add(ws.uri());
     ws.textMessageHandler(text -> {
       if (text.startsWith("close:")) {
         ws.close(Short.parseShort(text.substring(6)), "backend closes");
