@@ -21,12 +21,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code check}, the sidecar's {@code nginx -t}: reads everything {@code run} reads, checks it the same way and
- * prints the routes it would serve, so a deploy can test a new servers.json or certificate before it goes live.
+ * {@code check}, the sidecar's {@code nginx -t}: reads everything {@code run} reads, checks it the same way, asks
+ * the master it would follow ({@link MasterCheck}) and prints the routes it would serve, so a deploy can test a new
+ * servers.json, certificate or master setting before it goes live.
  */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-  description = {"Read the configuration, servers.json and the certificates as run does, print the routes and "
-    + "exit 0; or print every problem and exit 1. Warnings are printed but do not fail."})
+  description = {"Read the configuration, servers.json and the certificates as run does, ask the Pomelo master "
+    + "run would follow for its list, print the routes and exit 0; or print every problem and exit 1 (a master "
+    + "that does not answer is one with master.follow: true). Warnings (that master with master.follow: auto) are "
+    + "printed but do not fail."})
 final class CheckCommand implements Callable<Integer> {
 
   @Mixin
@@ -43,8 +46,10 @@ final class CheckCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ConfigOptions.Checked checked;
+    MasterCheck.Outcome master;
     try {
       checked = options.check(System.getenv());
+      master = MasterCheck.run(checked.config(), System.getenv());
     } catch (ConfigException e) {
       ProblemReport.problems(err, e);
       err.flush();
@@ -53,6 +58,17 @@ final class CheckCommand implements Callable<Integer> {
     ProblemReport.warnings(err, checked.files().warnings());
     ProblemReport.warnings(err, SocketIoNotes.warnings(checked.config()));
     ProblemReport.warnings(err, BackendTlsNotes.warnings(checked.config()));
+    ProblemReport.warnings(err, master.warnings());
+    switch (master.verdict()) {
+      case WARNING -> ProblemReport.warnings(err, List.of(master.line()));
+      case ERROR -> err.println(master.line());
+      // stdout holds only the routes array with --json, as GET /api/routes answers.
+      case OK -> {
+        if (json) {
+          err.println(master.line());
+        }
+      }
+    }
     err.flush();
     if (json) {
       JsonArray routes = new JsonArray();
@@ -62,11 +78,14 @@ final class CheckCommand implements Callable<Integer> {
       out.println(routes.encodePrettily());
     } else {
       out.print(summary(checked.config(), checked.files()));
+      if (master.verdict() == MasterCheck.Verdict.OK) {
+        out.println(master.line());
+      }
       out.println();
       out.print(RouteTableText.render(checked.files().plan().table()));
     }
     out.flush();
-    return 0;
+    return master.verdict() == MasterCheck.Verdict.ERROR ? 1 : 0;
   }
 
   private static String summary(SidecarConfig config, LoadedFiles files) {

@@ -150,6 +150,11 @@ public final class MasterConsoleClient {
     return answer.future();
   }
 
+  /** The master's server list read once, for a one-off look ({@code check}); a follower keeps its own reader. */
+  public Future<MasterServers> servers(Duration timeout) {
+    return new ServerListReader().read(this, timeout);
+  }
+
   /** Ends the connection; pending requests fail. The close handler is not called. */
   public Future<Void> close() {
     Promise<Void> done = Promise.promise();
@@ -281,7 +286,8 @@ public final class MasterConsoleClient {
     return String.valueOf(error);
   }
 
-  static String describe(Throwable cause) {
+  /** A failure in words: its message, or its type when it has none (Netty's timeouts). */
+  public static String describe(Throwable cause) {
     String message = cause.getMessage();
     return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
   }

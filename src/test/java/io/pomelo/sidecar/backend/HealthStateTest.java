@@ -88,6 +88,47 @@ class HealthStateTest {
     assertThat(List.of(first, second)).containsExactlyInAnyOrder(C2, C3);
   }
 
+  /** The Pomelo master's list outranks health: a server it does not list is not chosen, even when healthy. */
+  @Test
+  void typeRoutesSkipAServerTheMasterDoesNotList() {
+    LiveState live = new LiveState(true);
+    RouteTable table = table(C1, C2);
+    live.follow(table);
+    live.backend(C1).markHealthy(Instant.now());
+    live.backend(C2).markHealthy(Instant.now());
+    TargetChoice choice = new TargetChoice(live);
+
+    live.listedBy(id -> !id.equals(C1.serverId()));
+    assertThat(live.backend(C1).unlisted()).isTrue();
+    for (int i = 0; i < 5; i++) {
+      assertThat(choice.choose(table.byPath("/connector/"))).isEqualTo(C2);
+    }
+    // Its own route still dials it: only a real attempt can tell the client more than the list.
+    assertThat(choice.choose(table.byPath("/connector-server-1/"))).isEqualTo(C1);
+
+    live.listedBy(id -> true);
+    assertThat(live.backend(C1).unlisted()).isFalse();
+    List<Target> chosen = List.of(choice.choose(table.byPath("/connector/")),
+      choice.choose(table.byPath("/connector/")));
+    assertThat(chosen).containsExactlyInAnyOrder(C1, C2);
+  }
+
+  @Test
+  void aBackendALaterTableAddsGetsTheMarkInForce() {
+    LiveState live = new LiveState(false);
+    live.follow(table(C1, C2));
+    live.listedBy(id -> !id.equals(C3.serverId()));
+
+    RouteTable later = table(C2, C3);
+    live.follow(later);
+    assertThat(live.backend(C3).unlisted()).isTrue();
+    assertThat(live.backend(C2).unlisted()).isFalse();
+    TargetChoice choice = new TargetChoice(live);
+    for (int i = 0; i < 5; i++) {
+      assertThat(choice.choose(later.byPath("/connector/"))).isEqualTo(C2);
+    }
+  }
+
   @Test
   void withChecksOffEveryServerIsTried() {
     LiveState live = new LiveState(false);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -39,26 +40,7 @@ class CheckCommandTest {
 
   @BeforeEach
   void writeFiles() throws Exception {
-    new TestSidecar(dir);
-    config = dir.resolve("sidecar.yaml");
-    Files.writeString(config, """
-      listen: {host: 127.0.0.1, port: 0}
-      tls:
-        certificates:
-          - certFile: state/dev-cert.pem
-            keyFile: state/dev-key.pem
-      pomelo:
-        serversFile: servers.json
-        environment: development
-      routes:
-        types:
-          connector: {stripPrefix: true}
-        aliases:
-          - path: /conn/
-            serverType: connector
-      admin: {host: 127.0.0.1, port: 0}
-      state: {dir: state}
-      """);
+    config = sidecarYaml(dir, "servers.json");
     Files.writeString(dir.resolve("servers.json"), """
       {
         "development": {
@@ -78,6 +60,32 @@ class CheckCommandTest {
       """);
   }
 
+  /**
+   * A sidecar.yaml in {@code dir} reading {@code serversFile}, with the development certificate made in
+   * {@code dir/state}, ephemeral ports and a connector type and alias.
+   */
+  static Path sidecarYaml(Path dir, String serversFile) throws IOException {
+    new TestSidecar(dir);
+    return Files.writeString(dir.resolve("sidecar.yaml"), """
+      listen: {host: 127.0.0.1, port: 0}
+      tls:
+        certificates:
+          - certFile: state/dev-cert.pem
+            keyFile: state/dev-key.pem
+      pomelo:
+        serversFile: %s
+        environment: development
+      routes:
+        types:
+          connector: {stripPrefix: true}
+        aliases:
+          - path: /conn/
+            serverType: connector
+      admin: {host: 127.0.0.1, port: 0}
+      state: {dir: state}
+      """.formatted(serversFile));
+  }
+
   @AfterEach
   void forgetStateDir() {
     System.clearProperty("pomelo-sidecar.state.dir");
@@ -92,6 +100,7 @@ class CheckCommandTest {
     assertThat(lines.get(0)).isEqualTo(config + ": ok, 6 routes");
     assertThat(lines).contains("socket.io: polls held up to 60s (proxy.responseTimeout); sessions kept on their "
       + "server on /connector/, /conn/");
+    assertThat(lines).contains("master: not followed: no master.json in " + dir + " or " + dir.resolve("development"));
     int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("PATH")).findFirst().orElseThrow());
     List<String> table = lines.subList(header, lines.size());
     assertThat(table).containsExactly(
@@ -294,7 +303,7 @@ class CheckCommandTest {
     return result;
   }
 
-  private record Result(int code, String out, String err) {
+  record Result(int code, String out, String err) {
   }
 
   static Result run(String... args) {
