@@ -20,7 +20,7 @@ public enum ConfigSection {
   LISTEN("listen", Applies.RESTART, SidecarConfig::listen, (b, c) -> b.listen(c.listen()),
     Key.value("host"), Key.value("port")),
   TLS("tls", Applies.LIVE, SidecarConfig::tls, (b, c) -> b.tls(c.tls()),
-    Key.items("certificates", "certFile", "keyFile", "keystore", "password")),
+    Key.items("certificates", "certFile", "keyFile", "keystore", "password"), Key.value("sessionTicketKeys")),
   POMELO("pomelo", Applies.LIVE, SidecarConfig::pomelo, (b, c) -> b.pomelo(c.pomelo()),
     Key.value("serversFile"), Key.value("environment")),
   ROUTES("routes", Applies.LIVE, SidecarConfig::routes, (b, c) -> b.routes(c.routes()),

@@ -59,7 +59,9 @@ final class SidecarConfigReader {
     ListenerConfig listenDefaults = ListenerConfig.publicDefault();
     ListenerConfig listen = new ListenerConfig(string(root, "listen", "host", listenDefaults.host()),
       port(root, "listen", "port", listenDefaults.port()));
-    TlsConfig tls = new TlsConfig(certificates(section(root, "tls").getValue("certificates")));
+    String ticketKeys = string(root, "tls", "sessionTicketKeys", "");
+    TlsConfig tls = new TlsConfig(certificates(section(root, "tls").getValue("certificates")),
+      ticketKeys.isEmpty() ? null : path(ticketKeys));
     PomeloConfig pomeloDefaults = PomeloConfig.defaults();
     PomeloConfig pomelo = new PomeloConfig(
       path(string(root, "pomelo", "serversFile", pomeloDefaults.serversFile().toString())),

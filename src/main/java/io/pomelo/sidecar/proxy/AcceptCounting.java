@@ -2,20 +2,14 @@ package io.pomelo.sidecar.proxy;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
+import io.pomelo.sidecar.tls.HookedContexts;
 import io.vertx.core.net.SSLEngineOptions;
-import io.vertx.core.spi.tls.SslContextFactory;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -26,7 +20,7 @@ import java.util.concurrent.Executor;
  * fails or never finishes ends the count; one that succeeds hands it to the {@link ConnectionGate} through the
  * channel's {@link #ADMISSION} attribute, and the channel's close ends it.
  */
-final class AcceptCounting extends SSLEngineOptions {
+final class AcceptCounting {
 
   /** Set on a channel when its handshake succeeded: it was counted at accept, with this verdict. */
   static final AttributeKey<Admission> ADMISSION = AttributeKey.valueOf("pomelo-sidecar.admission");
@@ -35,80 +29,12 @@ final class AcceptCounting extends SSLEngineOptions {
   record Admission(Refusal verdict) {
   }
 
-  private final SSLEngineOptions engine;
-  private final ConnectionLimiter limiter;
-
-  AcceptCounting(SSLEngineOptions engine, ConnectionLimiter limiter) {
-    super(engine);
-    this.engine = engine;
-    this.limiter = limiter;
+  private AcceptCounting() {
   }
 
-  @Override
-  public SSLEngineOptions copy() {
-    return new AcceptCounting(engine.copy(), limiter);
-  }
-
-  @Override
-  public SslContextFactory sslContextFactory() {
-    return new Factory(engine.sslContextFactory(), limiter);
-  }
-
-  /** The engine's factory, whose contexts count the connections they make handlers for. */
-  private record Factory(SslContextFactory engine, ConnectionLimiter limiter) implements SslContextFactory {
-
-    @Override
-    public SslContextFactory useAlpn(boolean useAlpn) {
-      engine.useAlpn(useAlpn);
-      return this;
-    }
-
-    @Override
-    public SslContextFactory clientAuth(ClientAuth clientAuth) {
-      engine.clientAuth(clientAuth);
-      return this;
-    }
-
-    @Override
-    public SslContextFactory forClient(boolean forClient) {
-      engine.forClient(forClient);
-      return this;
-    }
-
-    @Override
-    public SslContextFactory keyMananagerFactory(KeyManagerFactory kmf) {
-      engine.keyMananagerFactory(kmf);
-      return this;
-    }
-
-    @Override
-    public SslContextFactory trustManagerFactory(TrustManagerFactory tmf) {
-      engine.trustManagerFactory(tmf);
-      return this;
-    }
-
-    @Override
-    public SslContextFactory enabledCipherSuites(Set<String> enabledCipherSuites) {
-      engine.enabledCipherSuites(enabledCipherSuites);
-      return this;
-    }
-
-    @Override
-    public SslContextFactory applicationProtocols(List<String> applicationProtocols) {
-      engine.applicationProtocols(applicationProtocols);
-      return this;
-    }
-
-    @Override
-    public SslContextFactory serverName(String serverName) {
-      engine.serverName(serverName);
-      return this;
-    }
-
-    @Override
-    public SslContext create() throws SSLException {
-      return new CountingContext(engine.create(), limiter);
-    }
+  /** {@code engine} with every context it builds counting the connections it makes handlers for. */
+  static SSLEngineOptions around(SSLEngineOptions engine, ConnectionLimiter limiter) {
+    return new HookedContexts(engine, context -> new CountingContext(context, limiter));
   }
 
   /** Netty's own context, handing out its own handlers; only the counting is added. */

@@ -6,7 +6,6 @@ import io.pomelo.sidecar.backend.TargetChoice;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.tls.BackendTrust;
-import io.pomelo.sidecar.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -15,6 +14,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 
 /**
@@ -30,6 +30,7 @@ public final class PublicListener extends VerticleBase {
   private final LiveState live;
   private final ConnectionLimiter limiter;
   private final Refusals refusals;
+  private final SSLEngineOptions engine;
   private HttpServer server;
   private HttpClient client;
 
@@ -37,9 +38,10 @@ public final class PublicListener extends VerticleBase {
    * @param live     counts and health, shared by every event loop's listener
    * @param limiter  shared by every event loop's listener: the connection counts are per process
    * @param refusals shared too: where every refusal is counted
+   * @param engine   the TLS engine, with the process's session ticket keys
    */
   public PublicListener(SidecarConfig config, ServerSSLOptions tls, ActiveRoutes routes, Tunnels tunnels,
-                        LiveState live, ConnectionLimiter limiter, Refusals refusals) {
+                        LiveState live, ConnectionLimiter limiter, Refusals refusals, SSLEngineOptions engine) {
     this.config = config;
     this.tls = tls;
     this.routes = routes;
@@ -47,6 +49,7 @@ public final class PublicListener extends VerticleBase {
     this.live = live;
     this.limiter = limiter;
     this.refusals = refusals;
+    this.engine = engine;
   }
 
   @Override
@@ -80,7 +83,7 @@ public final class PublicListener extends VerticleBase {
       .setHost(config.listen().host())
       .setPort(config.listen().port())
       .setSsl(true)
-      .setSslEngineOptions(new AcceptCounting(ServerTls.engineOptions(), limiter))
+      .setSslEngineOptions(AcceptCounting.around(engine, limiter))
       .setKeyCertOptions(tls.getKeyCertOptions())
       .setTrustOptions(tls.getTrustOptions())
       .setSni(tls.isSni())

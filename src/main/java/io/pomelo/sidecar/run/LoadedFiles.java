@@ -13,7 +13,10 @@ import io.pomelo.sidecar.route.RoutePlan;
 import io.pomelo.sidecar.route.RoutePlanner;
 import io.pomelo.sidecar.tls.CertificateLoader;
 import io.pomelo.sidecar.tls.LoadedCertificate;
+import io.pomelo.sidecar.tls.TicketKey;
+import io.pomelo.sidecar.tls.TicketKeyFile;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,13 +36,20 @@ import java.util.Set;
  * @param certificates the checked certificates, or null when any was bad
  * @param problems     every problem found, in both parts
  * @param fromMaster   the ids of the servers the plan has from the master's list, not from servers.json
+ * @param ticketKeys   the session ticket keys of {@code tls.sessionTicketKeys}, [] when none is set, or null when the
+ *                     file was bad
  */
 public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertificate> certificates,
-                          List<ConfigProblem> problems, List<String> fromMaster) {
+                          List<ConfigProblem> problems, List<String> fromMaster, List<TicketKey> ticketKeys) {
 
   public LoadedFiles {
     problems = List.copyOf(problems);
     fromMaster = List.copyOf(fromMaster);
+  }
+
+  public LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertificate> certificates,
+                     List<ConfigProblem> problems, List<String> fromMaster) {
+    this(servers, plan, certificates, problems, fromMaster, List.of());
   }
 
   public static LoadedFiles read(SidecarConfig config, Map<String, String> env) {
@@ -74,7 +84,20 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
     } catch (ConfigException e) {
       problems.addAll(e.problems());
     }
-    return new LoadedFiles(servers, plan, certificates, problems, fromMaster);
+    return new LoadedFiles(servers, plan, certificates, problems, fromMaster, ticketKeys(config, files, problems));
+  }
+
+  private static List<TicketKey> ticketKeys(SidecarConfig config, BoundedFile files, List<ConfigProblem> problems) {
+    Path file = config.tls().sessionTicketKeys();
+    if (file == null) {
+      return List.of();
+    }
+    try {
+      return TicketKeyFile.parse(file.toString(), files.read(file, "tls.sessionTicketKeys"));
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+      return null;
+    }
   }
 
   /** servers.json is the base; the master adds, after the file's, the frontend servers the file does not name. */

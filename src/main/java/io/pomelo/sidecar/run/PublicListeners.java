@@ -9,6 +9,7 @@ import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.ServerTls;
+import io.pomelo.sidecar.tls.TicketKeyRing;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -33,12 +34,12 @@ final class PublicListeners {
   /** Binds the public port on every event loop; fails, binding nothing, when the port cannot be had. */
   static Future<PublicListeners> deploy(Vertx vertx, SidecarConfig config, List<LoadedCertificate> certificates,
                                         ActiveRoutes routes, Tunnels tunnels, LiveState live,
-                                        ConnectionLimiter limiter, Refusals refusals) {
+                                        ConnectionLimiter limiter, Refusals refusals, TicketKeyRing ticketKeys) {
     List<PublicListener> made = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> {
         PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels,
-          live, limiter, refusals);
+          live, limiter, refusals, ServerTls.engineOptions(ticketKeys));
         made.add(listener);
         return listener;
       }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))

@@ -12,6 +12,7 @@ import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.state.RunningState;
+import io.pomelo.sidecar.tls.TicketKeyRing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -47,13 +48,15 @@ final class Reloader {
   private final FileWatch watch;
   private final Supplier<PublicListeners> listeners;
   private final Supplier<MasterServers> master;
+  private final TicketKeyRing ticketKeys;
   private final List<Consumer<String>> started = new CopyOnWriteArrayList<>();
   private final List<Consumer<ReloadOutcome>> finished = new CopyOnWriteArrayList<>();
 
   /** @param configSource reads the configuration file again; null keeps the one in use */
   Reloader(Vertx vertx, AtomicReference<RunningState> state, Supplier<Future<SidecarConfig>> configSource,
            Map<String, String> env, LiveState live, HealthChecks healthChecks, RemovedRoutes removedRoutes,
-           FileWatch watch, Supplier<PublicListeners> listeners, Supplier<MasterServers> master) {
+           FileWatch watch, Supplier<PublicListeners> listeners, Supplier<MasterServers> master,
+           TicketKeyRing ticketKeys) {
     this.vertx = vertx;
     this.state = state;
     this.configSource = configSource;
@@ -64,6 +67,7 @@ final class Reloader {
     this.watch = watch;
     this.listeners = listeners;
     this.master = master;
+    this.ticketKeys = ticketKeys;
   }
 
   void onStarted(Consumer<String> listener) {
@@ -138,6 +142,8 @@ final class Reloader {
         return true;
       });
     }
+    boolean keysRotated = TicketKeyRotation.use(ticketKeys, files.ticketKeys(),
+      state.get().config().tls().sessionTicketKeys());
     if (readConfig != null) {
       watch.follow(state.get());
     }
@@ -148,7 +154,8 @@ final class Reloader {
       boolean newCertificates = updated.succeeded() && updated.result();
       List<String> needsRestart = readConfig == null ? List.of() : state.get().config().restartOnlyChanges(readConfig);
       ReloadOutcome.Result result = !errors.isEmpty() ? ReloadOutcome.Result.ERROR
-        : installed.isEmpty() && !newCertificates ? ReloadOutcome.Result.UNCHANGED : ReloadOutcome.Result.OK;
+        : installed.isEmpty() && !newCertificates && !keysRotated ? ReloadOutcome.Result.UNCHANGED
+        : ReloadOutcome.Result.OK;
       return Future.succeededFuture(new ReloadOutcome(trigger, Instant.now(), state.get().routes().generation(),
         result, errors, installed, newCertificates, needsRestart));
     });

@@ -21,6 +21,7 @@ import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.state.RunningState;
 import io.pomelo.sidecar.tls.BackendTrust;
+import io.pomelo.sidecar.tls.TicketKeyRing;
 import io.pomelo.sidecar.watch.ReloadRequests;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -57,6 +58,8 @@ public final class Sidecar {
   private final LiveState live;
   private final HealthChecks healthChecks;
   private final Refusals refusals = new Refusals();
+  /** The session ticket keys of every public TLS context; a reload rotates them in place. */
+  private final TicketKeyRing ticketKeys = new TicketKeyRing();
   private final ConnectionLimiter limiter;
   private final SidecarMeters meters;
   private final FileWatch watch;
@@ -84,7 +87,7 @@ public final class Sidecar {
     this.watch = new FileWatch(() -> requestReload(ReloadRequest.files("files changed")));
     this.reloader = new Reloader(vertx, state, configSource, env, live, healthChecks,
       new RemovedRoutes(vertx, control, tunnels, () -> state.get().routes().table()), watch, () -> listeners,
-      () -> master == null ? null : master.latest());
+      () -> master == null ? null : master.latest(), ticketKeys);
     this.requests = new ReloadRequests<>(control, reloader::reload);
     this.meters = new SidecarMeters(registry, view());
     reloader.onFinished(meters::reloaded);
@@ -133,11 +136,12 @@ public final class Sidecar {
       Reloader.warn(files);
       RouteTable table = files.plan().table();
       live.follow(table);
+      TicketKeyRotation.use(ticketKeys, files.ticketKeys(), config.tls().sessionTicketKeys());
       state.updateAndGet(s -> s.withTable(table, files.servers().sha256(), files.servers().environment(),
         Instant.now()).withCertificates(files.certificates()));
       admin = new AdminListener(config.admin(), view(), meters);
       return PublicListeners.deploy(vertx, config, files.certificates(),
-          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals)
+          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals, ticketKeys)
         .compose(deployed -> {
           listeners = deployed;
           return vertx.deployVerticle(admin);

@@ -55,16 +55,21 @@ public final class ServerTls {
   }
 
   /**
-   * BoringSSL (netty-tcnative, in the jar for Linux x86_64 and aarch64) when it loads: a TLS 1.3 handshake and the
-   * record encryption cost a fraction of the JDK engine's. Elsewhere the JDK's engine.
+   * BoringSSL (netty-tcnative, in the jar for Linux x86_64 and aarch64) when it loads, sealing session tickets with
+   * {@code ticketKeys}: a TLS 1.3 handshake and the record encryption cost a fraction of the JDK engine's. Elsewhere
+   * the JDK's engine, which takes no shared ticket keys.
    */
-  public static SSLEngineOptions engineOptions() {
-    return OpenSSLEngineOptions.isAvailable()
-      // No session cache on the server: returning clients resume from their session tickets (TLS 1.3 and 1.2),
-      // which hold the session themselves. The cache only cost memory (BoringSSL's copy of every recent session,
-      // up to 20 480) and a Java callback per handshake.
-      ? new OpenSSLEngineOptions().setSessionCacheEnabled(false)
-      : new JdkSSLEngineOptions();
+  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys) {
+    if (!OpenSSLEngineOptions.isAvailable()) {
+      return new JdkSSLEngineOptions();
+    }
+    // No session cache on the server: returning clients resume from their session tickets (TLS 1.3 and 1.2),
+    // which hold the session themselves. The cache only cost memory (BoringSSL's copy of every recent session,
+    // up to 20 480) and a Java callback per handshake.
+    return new HookedContexts(new OpenSSLEngineOptions().setSessionCacheEnabled(false), context -> {
+      ticketKeys.register(context);
+      return context;
+    });
   }
 
   /** For the start-up log line. */

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * The files whose change triggers a reload: servers.json, the environment directory's servers.json, and every
- * certificate, key and keystore.
+ * certificate, key and keystore, and the session ticket keys.
  *
  * @param files    every file to watch
  * @param optional those of them that may not exist (a missing one is not an error)
@@ -41,6 +41,9 @@ public record WatchList(Set<Path> files, Set<Path> optional) {
       } else {
         files.add(c.keystore());
       }
+    }
+    if (config.tls().sessionTicketKeys() != null) {
+      files.add(config.tls().sessionTicketKeys());
     }
     return new WatchList(files, optional);
   }
