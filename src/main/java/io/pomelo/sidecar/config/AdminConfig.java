@@ -89,6 +89,14 @@ public record AdminConfig(ListenerConfig listener, String token, Path tokenFile,
         + "(or the environment variable POMELO_SIDECAR_ADMIN_TOKEN), or bind admin.host to 127.0.0.1"));
   }
 
+  /** {@link #problem} as a start-up error. */
+  public void requireSafe(String file) throws ConfigException {
+    Optional<ConfigProblem> problem = problem(file);
+    if (problem.isPresent()) {
+      throw new ConfigException(problem.get());
+    }
+  }
+
   /** Never shows the token: configurations end up in logs and exception messages. */
   @Override
   public String toString() {

@@ -2,6 +2,7 @@ package io.pomelo.sidecar.run;
 
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.master.FollowSettings;
+import io.pomelo.sidecar.master.MasterDiscovery;
 import io.pomelo.sidecar.master.MasterEndpoint;
 import io.pomelo.sidecar.master.MasterFollower;
 import io.pomelo.sidecar.master.MasterListener;
@@ -48,9 +49,17 @@ final class MasterLink implements MasterListener {
     this.reload = reload;
   }
 
-  static MasterLink start(Vertx vertx, MasterEndpoint endpoint, Duration interval,
-                          AtomicReference<RunningState> state, LiveState live, Consumer<ReloadRequest> reload) {
-    MasterLink link = new MasterLink(vertx, endpoint, interval, state, live, reload);
+  /** Follows the master {@code decision} names, saying why or why not; null when it names none. */
+  static MasterLink follow(Vertx vertx, MasterDiscovery.Decision decision, AtomicReference<RunningState> state,
+                           LiveState live, Consumer<ReloadRequest> reload) {
+    decision.problems().forEach(p -> LOG.warn("not following the Pomelo master: {}", p));
+    if (decision.endpoint().isEmpty()) {
+      LOG.info("not following the Pomelo master: {}", decision.why());
+      return null;
+    }
+    MasterEndpoint endpoint = decision.endpoint().get();
+    LOG.info("connecting to the Pomelo master at {} ({})", endpoint.address(), decision.why());
+    MasterLink link = new MasterLink(vertx, endpoint, state.get().config().master().interval(), state, live, reload);
     state.updateAndGet(s -> s.withFollowing(new Following(link.follower.status(), List.of())));
     link.follower.start();
     return link;

@@ -37,6 +37,11 @@ final class RouteAnnouncement {
     if (table.routes().isEmpty()) {
       LOG.warn("no routes: {} has no frontend server with a clientPort", config.pomelo().serversFile());
     }
+    if (config.proxy().backendTls().insecure()) {
+      // Said at every start: proxy.* needs a restart, so no reload can switch it on unseen.
+      LOG.warn("proxy.backendTls.insecure is true: backends reached over TLS are NOT verified (neither chain nor name);"
+        + " use it only for self-signed certificates on loopback");
+    }
   }
 
   /** The name clients use: the listen host when it is specific, else the first certificate's first DNS name. */

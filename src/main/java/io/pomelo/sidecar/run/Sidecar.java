@@ -7,15 +7,12 @@ import io.pomelo.sidecar.admin.AdminView;
 import io.pomelo.sidecar.admin.SidecarMeters;
 import io.pomelo.sidecar.backend.HealthChecks;
 import io.pomelo.sidecar.backend.LiveState;
-import io.pomelo.sidecar.config.ConfigException;
-import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.master.MasterDiscovery;
 import io.pomelo.sidecar.proxy.ConnectionLimiter;
 import io.pomelo.sidecar.proxy.Refusals;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
-import io.pomelo.sidecar.route.RouteDiff;
 import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
@@ -27,14 +24,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -45,8 +38,6 @@ import java.util.function.Supplier;
  * anything, so a bad file at start-up binds nothing; a reload is {@link Reloader}'s, a stop is {@link Drain}'s.
  */
 public final class Sidecar {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
 
   private final Vertx vertx;
   /** Reloads, swaps and the stop run here, one at a time. */
@@ -79,11 +70,6 @@ public final class Sidecar {
     this.limiter = new ConnectionLimiter(config.limits());
     this.live = new LiveState(config.health().enabled());
     this.healthChecks = new HealthChecks(vertx, live, config.health(), new BackendTrust(config.proxy().backendTls()));
-    if (config.proxy().backendTls().insecure()) {
-      // Said at every start: proxy.* needs a restart, so no reload can switch it on unseen.
-      LOG.warn("proxy.backendTls.insecure is true: backends reached over TLS are NOT verified (neither chain nor name);"
-        + " use it only for self-signed certificates on loopback");
-    }
     this.watch = new FileWatch(() -> requestReload(ReloadRequest.files("files changed")));
     this.reloader = new Reloader(vertx, state, configSource, env, live, healthChecks,
       new RemovedRoutes(vertx, control, tunnels, () -> state.get().routes().table()), watch, () -> listeners,
@@ -126,10 +112,7 @@ public final class Sidecar {
     AtomicReference<MasterDiscovery.Decision> following = new AtomicReference<>();
     return vertx.executeBlocking(() -> {
       // Here, not on the event loop: the rule resolves admin.host.
-      Optional<ConfigProblem> openAdmin = config.admin().problem(config.file().toString());
-      if (openAdmin.isPresent()) {
-        throw new ConfigException(openAdmin.get());
-      }
+      config.admin().requireSafe(config.file().toString());
       following.set(MasterDiscovery.decide(config, env));
       return LoadedFiles.read(config, env).orThrow();
     }, false).compose(files -> {
@@ -149,30 +132,17 @@ public final class Sidecar {
         .map(id -> {
           adminDeployment = id;
           healthChecks.start();
-          ReloadOutcome started = new ReloadOutcome("start", Instant.now(), state.get().routes().generation(),
-            ReloadOutcome.Result.OK, List.of(),
-            RouteDiff.between(RouteTable.empty(), table), true, List.of());
+          ReloadOutcome started = ReloadOutcome.started(state.get().routes().generation(), table);
           RunningState serving = state.updateAndGet(s -> s.withLastReload(started).serving(listeners.port()));
           watch.follow(serving);
           RouteAnnouncement.log(config, table, serving.certificates(), serving.publicPort(), adminPort(),
             vertx.isNativeTransportEnabled());
-          follow(following.get());
+          // After READY, so that the master never holds up a start: its first list comes as a reload.
+          master = MasterLink.follow(vertx, following.get(), state, live, this::requestReload);
           return this;
         })
         .recover(e -> stop(Duration.ZERO).transform(ignored -> Future.failedFuture(e)));
     });
-  }
-
-  /** After READY, so that the master never holds up a start: its first list comes as a reload. */
-  private void follow(MasterDiscovery.Decision decision) {
-    decision.problems().forEach(p -> LOG.warn("not following the Pomelo master: {}", p));
-    if (decision.endpoint().isEmpty()) {
-      LOG.info("not following the Pomelo master: {}", decision.why());
-      return;
-    }
-    LOG.info("connecting to the Pomelo master at {} ({})", decision.endpoint().get().address(), decision.why());
-    master = MasterLink.start(vertx, decision.endpoint().get(), state.get().config().master().interval(), state, live,
-      this::requestReload);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.state;
 
 import io.pomelo.sidecar.route.RouteDiff;
+import io.pomelo.sidecar.route.RouteTable;
 
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +29,12 @@ public record ReloadOutcome(String trigger, Instant at, long generation, Result 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
+  }
+
+  /** The start, told as the first reload: every route of {@code table} added, the certificates loaded. */
+  public static ReloadOutcome started(long generation, RouteTable table) {
+    return new ReloadOutcome("start", Instant.now(), generation, Result.OK, List.of(),
+      RouteDiff.between(RouteTable.empty(), table), true, List.of());
   }
 
   public ReloadOutcome {

@@ -5,7 +5,7 @@ import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.testing.EchoBackend;
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
-import static io.pomelo.sidecar.testing.Await.eventually;
+import static io.pomelo.sidecar.testing.Await.until;
 import io.pomelo.sidecar.testing.Ports;
 import io.pomelo.sidecar.testing.TestSidecar;
 import io.vertx.core.Vertx;
@@ -132,7 +132,7 @@ class WebSocketProxyTest {
     ws.closeHandler(v -> code.complete(ws.closeStatusCode()));
     ws.writeTextMessage("close:4321");
     assertThat(await(code)).isEqualTo((short) 4321);
-    assertThat(eventually(() -> sidecar.tunnels().size() == 0)).isTrue();
+    until("every tunnel closed", () -> sidecar.tunnels().size() == 0);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.systemd;
 
+import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.EchoBackend;
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.echo;
@@ -97,9 +98,9 @@ class ServiceLifecycleTest {
       assertThat(echo(ws, "before")).isEqualTo("gate:before");
 
       sidecar.signal("HUP");
-      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(10), sidecar))
+      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(Await.SECONDS), sidecar))
         .matches("RELOADING=1\nMONOTONIC_USEC=\\d+\nSTATUS=reloading \\(SIGHUP\\)");
-      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(10), sidecar)).startsWith("READY=1\nSTATUS=2 routes, 1 connections");
+      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(Await.SECONDS), sidecar)).startsWith("READY=1\nSTATUS=2 routes, 1 connections");
       String status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + adminPort + "/api/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
       assertThat(status).contains("\"trigger\" : \"SIGHUP\"");
@@ -109,7 +110,7 @@ class ServiceLifecycleTest {
       ws.closeHandler(v -> closeCode.complete(ws.closeStatusCode()));
       long termAt = System.nanoTime();
       sidecar.signal("TERM");
-      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(10), sidecar)).isEqualTo("STOPPING=1");
+      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(Await.SECONDS), sidecar)).isEqualTo("STOPPING=1");
       // Draining: the open WebSocket still works, new connections are refused.
       assertThat(echo(ws, "draining")).isEqualTo("gate:draining");
       assertThat(refusedWithin(port, Duration.ofSeconds(5))).as("new connections refused while draining").isTrue();

@@ -2,6 +2,7 @@ package io.pomelo.sidecar.systemd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pomelo.sidecar.testing.Await;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ final class SystemdHangupSignalTest {
 
     for (int i = 0; i < 2; i++) {
       hangup();
-      assertThat(reloads.tryAcquire(10, TimeUnit.SECONDS)).as("reload %d", i + 1).isTrue();
+      assertThat(reloads.tryAcquire(Await.SECONDS, TimeUnit.SECONDS)).as("reload %d", i + 1).isTrue();
     }
     // Reaching here means the JVM survived both: its default for SIGHUP is to exit.
   }
