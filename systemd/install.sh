@@ -48,7 +48,7 @@ fi
 # Where the Debian package puts them too (Debian's Java policy), so that one unit file serves both.
 share_dir="$root/usr/share/$NAME"
 command_file="$root/usr/bin/$NAME"
-# Where install.sh put the jar before 0.1.0's package moved it; an upgrade removes it.
+# Where earlier versions put the jar (/opt, which Debian leaves to local software): an install removes it.
 old_opt_dir="$root/opt/$NAME"
 etc_dir="$root/etc/$NAME"
 default_file="$root/etc/default/$NAME"
