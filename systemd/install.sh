@@ -45,7 +45,11 @@ if [ -n "$root" ]; then
   root="$(cd "$root" && pwd)"
 fi
 
-opt_dir="$root/opt/$NAME"
+# Where the Debian package puts them too (Debian's Java policy), so that one unit file serves both.
+share_dir="$root/usr/share/$NAME"
+command_file="$root/usr/bin/$NAME"
+# Where earlier versions put the jar (/opt, which Debian leaves to local software): an install removes it.
+old_opt_dir="$root/opt/$NAME"
 etc_dir="$root/etc/$NAME"
 default_file="$root/etc/default/$NAME"
 unit_file="$root/etc/systemd/system/$NAME.service"
@@ -104,7 +108,9 @@ install_all() {
     || { echo "install.sh: no configuration at $config (pass --config)" >&2; exit 1; }
 
   create_user
-  place 0644 "$jar" "$opt_dir/$NAME.jar"
+  place 0644 "$jar" "$share_dir/$NAME.jar"
+  place 0755 "$here/$NAME" "$command_file"
+  remove_old_layout
   install -d -m 0750 "$etc_dir"
   place_once 0640 "$config" "$etc_dir/sidecar.yaml"
   place_once 0644 "$here/servers.json.sample" "$etc_dir/servers.json.sample"
@@ -131,13 +137,18 @@ install_all() {
 make_class_archive() {
   if [ -n "$root" ]; then
     # It belongs to one jar and one Java build: the Java here need not be the one that will run under DIR.
-    skipped "class-data archive (run: java -jar /opt/$NAME/$NAME.jar class-archive /var/lib/$NAME/app.jsa)"
+    skipped "class-data archive (run: java -jar /usr/share/$NAME/$NAME.jar class-archive /var/lib/$NAME/app.jsa)"
     return
   fi
   install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "/var/lib/$NAME"
-  if ! runuser -u "$SERVICE_USER" -- /usr/bin/java -jar "$opt_dir/$NAME.jar" class-archive "/var/lib/$NAME/app.jsa"; then
+  if ! runuser -u "$SERVICE_USER" -- /usr/bin/java -jar "$share_dir/$NAME.jar" class-archive "/var/lib/$NAME/app.jsa"; then
     echo "warning: no class-data archive; $NAME starts without it, more slowly" >&2
   fi
+}
+
+remove_old_layout() {
+  rm -f "$old_opt_dir/$NAME.jar"
+  rmdir "$old_opt_dir" 2>/dev/null || true
 }
 
 uninstall_program() {
@@ -147,8 +158,9 @@ uninstall_program() {
     skipped "systemctl disable --now $NAME"
   fi
   # The class-data archive belongs to the removed jar; the rest of the state stays until --purge.
-  rm -f "$unit_file" "$opt_dir/$NAME.jar" "$root/var/lib/$NAME/app.jsa"
-  rmdir "$opt_dir" 2>/dev/null || true
+  rm -f "$unit_file" "$share_dir/$NAME.jar" "$command_file" "$root/var/lib/$NAME/app.jsa"
+  rmdir "$share_dir" 2>/dev/null || true
+  remove_old_layout
   if systemd_running; then
     systemctl daemon-reload
   fi

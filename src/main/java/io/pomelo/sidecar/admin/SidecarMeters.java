@@ -60,6 +60,10 @@ public final class SidecarMeters {
     Gauge.builder("pomelo.sidecar.engineio.sessions", view.live().sessions(), s -> s.size())
       .description("engine.io sessions pinned to their server on routes that spread (at most 100000)")
       .strongReference(true).register(registry);
+    // What /readyz answers, for Prometheus, which scrapes /metrics and not /readyz.
+    Gauge.builder("pomelo.sidecar.ready", view, v -> v.state().get().ready() ? 1 : 0)
+      .description("1 once the route table is loaded and the public listener is bound, 0 before and while stopping")
+      .strongReference(true).register(registry);
     // NaN while no master is followed, so that an alert on 0 fires only for a master that is followed and away.
     Gauge.builder("pomelo.sidecar.master.connected", view, v -> masterConnected(v.state().get().following()))
       .description("1 while the followed Pomelo master answers its list requests, 0 while it is away or refuses")

@@ -88,6 +88,8 @@ class MetricsTest {
       .isGreaterThan(0);
     assertThat(value(open, "pomelo_sidecar_reloads_total", Map.of("result", "error"))).isZero();
     assertThat(value(open, "pomelo_sidecar_engineio_sessions", Map.of())).isZero();
+    assertThat(value(open, "pomelo_sidecar_ready", Map.of())).isEqualTo(1);
+    assertThat(value(open, "pomelo_sidecar_master_connected", Map.of())).as("no master followed").isNaN();
 
     await(ws.close((short) 1000, "done"));
     until(() -> value(scrape(), "pomelo_sidecar_route_closes_total",

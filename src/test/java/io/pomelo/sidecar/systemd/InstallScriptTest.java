@@ -38,7 +38,8 @@ final class InstallScriptTest {
   void placesEveryFileWithItsMode() throws Exception {
     String output = run("--root", root.toString(), "--jar", jar.toString(), "--config", config.toString());
 
-    assertFile("opt/pomelo-sidecar/pomelo-sidecar.jar", "rw-r--r--", "not really a jar");
+    assertFile("usr/share/pomelo-sidecar/pomelo-sidecar.jar", "rw-r--r--", "not really a jar");
+    assertFile("usr/bin/pomelo-sidecar", "rwxr-xr-x", Files.readString(PROJECT.resolve("systemd/pomelo-sidecar")));
     assertFile("etc/pomelo-sidecar/sidecar.yaml", "rw-r-----", "# placeholder sidecar.yaml\n");
     assertFile("etc/pomelo-sidecar/servers.json.sample", "rw-r--r--",
       Files.readString(PROJECT.resolve("systemd/servers.json.sample")));
@@ -47,7 +48,8 @@ final class InstallScriptTest {
     assertFile("etc/systemd/system/pomelo-sidecar.service", "rw-r--r--",
       Files.readString(PROJECT.resolve("systemd/pomelo-sidecar.service")));
     assertThat(mode(root.resolve("etc/pomelo-sidecar"))).isEqualTo("rwxr-x---");
-    assertThat(mode(root.resolve("opt/pomelo-sidecar"))).isEqualTo("rwxr-xr-x");
+    assertThat(mode(root.resolve("usr/share/pomelo-sidecar"))).isEqualTo("rwxr-xr-x");
+    assertThat(root.resolve("opt")).doesNotExist();
     try (var files = Files.walk(root)) {
       assertThat(files.filter(f -> f.getFileName().toString().endsWith(".new"))).isEmpty();
     }
@@ -72,7 +74,18 @@ final class InstallScriptTest {
     assertThat(output).contains("kept existing " + installedConfig);
     assertFile("etc/pomelo-sidecar/sidecar.yaml", "rw-r-----", "# edited by the administrator\n");
     assertFile("etc/default/pomelo-sidecar", "rw-r--r--", "JAVA_OPTS=-Xmx4g\n");
-    assertFile("opt/pomelo-sidecar/pomelo-sidecar.jar", "rw-r--r--", "version 2");
+    assertFile("usr/share/pomelo-sidecar/pomelo-sidecar.jar", "rw-r--r--", "version 2");
+  }
+
+  @Test
+  void anUpgradeRemovesTheJarWhereEarlierVersionsPutIt() throws Exception {
+    Path oldJar = Files.createDirectories(root.resolve("opt/pomelo-sidecar")).resolve("pomelo-sidecar.jar");
+    Files.writeString(oldJar, "version 1");
+
+    run("--root", root.toString(), "--jar", jar.toString(), "--config", config.toString());
+
+    assertThat(root.resolve("opt/pomelo-sidecar")).doesNotExist();
+    assertFile("usr/share/pomelo-sidecar/pomelo-sidecar.jar", "rw-r--r--", "not really a jar");
   }
 
   @Test
@@ -81,7 +94,8 @@ final class InstallScriptTest {
 
     run("--uninstall", "--root", root.toString());
 
-    assertThat(root.resolve("opt/pomelo-sidecar")).doesNotExist();
+    assertThat(root.resolve("usr/share/pomelo-sidecar")).doesNotExist();
+    assertThat(root.resolve("usr/bin/pomelo-sidecar")).doesNotExist();
     assertThat(root.resolve("etc/systemd/system/pomelo-sidecar.service")).doesNotExist();
     assertThat(root.resolve("etc/pomelo-sidecar/sidecar.yaml")).exists();
     assertThat(root.resolve("etc/default/pomelo-sidecar")).exists();
@@ -100,7 +114,8 @@ final class InstallScriptTest {
     assertThat(root.resolve("etc/pomelo-sidecar")).doesNotExist();
     assertThat(root.resolve("etc/default/pomelo-sidecar")).doesNotExist();
     assertThat(root.resolve("var/lib/pomelo-sidecar")).doesNotExist();
-    assertThat(root.resolve("opt/pomelo-sidecar")).doesNotExist();
+    assertThat(root.resolve("usr/share/pomelo-sidecar")).doesNotExist();
+    assertThat(root.resolve("usr/bin/pomelo-sidecar")).doesNotExist();
     assertThat(output).contains("skipped under --root: userdel pomelo-sidecar");
   }
 

@@ -3,6 +3,7 @@ package io.pomelo.sidecar.systemd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +43,14 @@ final class PackageContentsIT {
   void listsEveryFileWhereAndHowDebianWantsIt() throws Exception {
     String listing = dpkgDeb("-c", deb.toString());
 
-    assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./opt/pomelo-sidecar/pomelo-sidecar\\.jar$");
+    assertThat(listing)
+      .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/pomelo-sidecar/pomelo-sidecar\\.jar$");
+    assertThat(listing).containsPattern("(?m)^-rwxr-xr-x root/root .* \\./usr/bin/pomelo-sidecar$");
+    assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/doc/pomelo-sidecar/copyright$");
+    assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/doc/pomelo-sidecar/changelog\\.gz$");
+    assertThat(listing)
+      .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/lintian/overrides/pomelo-sidecar$");
+    assertThat(listing).doesNotContain("./opt/");
     assertThat(listing)
       .containsPattern("(?m)^-rw-r--r-- root/root .* \\./lib/systemd/system/pomelo-sidecar\\.service$");
     assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./etc/default/pomelo-sidecar$");
@@ -56,13 +65,35 @@ final class PackageContentsIT {
     Path tree = work.resolve("tree");
     dpkgDeb("-x", deb.toString(), tree.toString());
 
-    assertSameBytes(tree.resolve("opt/pomelo-sidecar/pomelo-sidecar.jar"),
+    assertSameBytes(tree.resolve("usr/share/pomelo-sidecar/pomelo-sidecar.jar"),
       PROJECT.resolve("target/pomelo-sidecar.jar"));
+    assertSameBytes(tree.resolve("usr/bin/pomelo-sidecar"), PROJECT.resolve("systemd/pomelo-sidecar"));
+    assertSameBytes(tree.resolve("usr/share/doc/pomelo-sidecar/copyright"), PROJECT.resolve("src/deb/copyright"));
+    assertSameBytes(tree.resolve("usr/share/lintian/overrides/pomelo-sidecar"),
+      PROJECT.resolve("src/deb/lintian-overrides"));
     assertSameBytes(tree.resolve("lib/systemd/system/pomelo-sidecar.service"),
       PROJECT.resolve("systemd/pomelo-sidecar.service"));
     assertSameBytes(tree.resolve("etc/default/pomelo-sidecar"), PROJECT.resolve("systemd/pomelo-sidecar.default"));
     assertSameBytes(tree.resolve("etc/pomelo-sidecar/servers.json.sample"),
       PROJECT.resolve("systemd/servers.json.sample"));
+  }
+
+  @Test
+  void itsChangelogIsCompressedAsDebianWantsAndStartsAtThisVersion() throws Exception {
+    Path tree = work.resolve("tree");
+    dpkgDeb("-x", deb.toString(), tree.toString());
+    byte[] gz = Files.readAllBytes(tree.resolve("usr/share/doc/pomelo-sidecar/changelog.gz"));
+
+    // gzip -9n: FLG has no FNAME, MTIME is 0, XFL 2 means the best compression.
+    assertThat(gz[3] & 0x08).as("gzip FNAME flag").isZero();
+    assertThat(Arrays.copyOfRange(gz, 4, 8)).as("gzip MTIME").containsOnly(0);
+    assertThat(gz[8]).as("gzip XFL").isEqualTo((byte) 2);
+    try (var in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+      assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(PROJECT.resolve("src/deb/changelog")));
+    }
+    String first = Files.readAllLines(PROJECT.resolve("src/deb/changelog")).get(0);
+    assertThat(first).as("a new version needs its entry in src/deb/changelog")
+      .startsWith("pomelo-sidecar (" + System.getProperty("sidecar.version") + ") ");
   }
 
   @Test
@@ -93,13 +124,14 @@ final class PackageContentsIT {
       assertThat(run("sh", "-n", file.toString())).as("sh -n %s", script).isEmpty();
     }
     assertThat(Files.readString(control.resolve("postinst")))
-      .contains("adduser --system", "chmod 0640 \"/etc/$NAME/sidecar.yaml\"", "deb-systemd-helper enable");
+      .contains("adduser --system", "chmod 0640 \"/etc/$NAME/sidecar.yaml\"", "deb-systemd-helper enable",
+        "deb-systemd-invoke try-restart", "/usr/share/$NAME/$NAME.jar");
     // The class-data archive: made at configure time and again when Java changes, removed with the program.
     assertThat(Files.readString(control.resolve("postinst")))
       .contains("class-archive \"/var/lib/$NAME/app.jsa\"", "\"$1\" = \"triggered\"");
     assertThat(Files.readAllLines(control.resolve("triggers"))).contains("interest-noawait /usr/lib/jvm");
     assertThat(Files.readString(control.resolve("postrm"))).contains("rm -f \"/var/lib/$NAME/app.jsa\"");
-    assertThat(Files.readString(control.resolve("prerm"))).contains("stop pomelo-sidecar.service");
+    assertThat(Files.readString(control.resolve("prerm"))).contains("deb-systemd-invoke stop \"$UNIT\"");
     assertThat(Files.readString(control.resolve("postrm"))).contains("\"$1\" = \"purge\"", "deluser --system");
   }
 

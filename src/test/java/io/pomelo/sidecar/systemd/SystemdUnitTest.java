@@ -58,7 +58,7 @@ final class SystemdUnitTest {
     assertThat(lines).contains(
       "Type=notify",
       "NotifyAccess=main",
-      "ExecStart=/usr/bin/java $JAVA_OPTS -jar /opt/pomelo-sidecar/pomelo-sidecar.jar run"
+      "ExecStart=/usr/bin/java $JAVA_OPTS -jar /usr/share/pomelo-sidecar/pomelo-sidecar.jar run"
         + " --config /etc/pomelo-sidecar/sidecar.yaml",
       "ExecReload=/bin/kill -HUP $MAINPID",
       "User=pomelo-sidecar",
