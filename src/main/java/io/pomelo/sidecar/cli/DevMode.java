@@ -53,7 +53,7 @@ final class DevMode {
 
   static SidecarConfig withCertificate(SidecarConfig config) throws IOException {
     CertificateConfig pair = DevCertificate.ensure(config.stateDir(), Instant.now());
-    return config.withTls(new TlsConfig(List.of(pair)));
+    return config.withTls(new TlsConfig(List.of(pair), config.tls().sessionTicketKeys()));
   }
 
   static Path copyResource(String resource, Path to) throws IOException {

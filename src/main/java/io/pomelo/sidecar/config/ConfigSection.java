@@ -54,7 +54,7 @@ public enum ConfigSection {
     Key.value("appIds"), Key.value("allowDevelopment")),
   MASTER("master", Applies.RESTART, SidecarConfig::master, (b, c) -> b.master(c.master()),
     Key.value("follow"), Key.value("host"), Key.value("port"), Key.value("username"), Key.value("password"),
-    Key.value("passwordFile"), Key.value("md5"), Key.value("interval"));
+    Key.value("passwordFile"), Key.value("md5"), Key.value("interval"), Key.value("allowedHosts"));
 
   /** When a changed section takes effect. */
   public enum Applies {

@@ -2,6 +2,7 @@ package io.pomelo.sidecar.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -18,9 +19,11 @@ import java.util.Locale;
  * @param passwordFile default none: a file whose content (trimmed) is the password, e.g. a systemd credential
  * @param md5          default true: send the password's md5, as Pomelo's own CLI does; the master accepts either
  * @param interval     default 1s: time between two list requests (a {@code pomelo add} serves within two of them)
+ * @param allowedHosts default none: hosts a server the master adds may be on beside those servers.json names; a
+ *                     server elsewhere gets no route, so that a master cannot point public traffic anywhere
  */
 public record MasterConfig(Follow follow, String host, int port, String username, String password, Path passwordFile,
-                           boolean md5, Duration interval) {
+                           boolean md5, Duration interval, List<String> allowedHosts) {
 
   /** Whether to follow the master. */
   public enum Follow {
@@ -35,18 +38,28 @@ public record MasterConfig(Follow follow, String host, int port, String username
     }
   }
 
+  /** Each list asks the master about every server: faster than this would only load it. */
+  public static final Duration LEAST_INTERVAL = Duration.ofMillis(100);
+
   public MasterConfig {
     host = host == null ? "" : host;
     username = username == null ? "" : username;
     password = password == null ? "" : password;
+    allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+  }
+
+  /** No hosts beyond servers.json's. */
+  public MasterConfig(Follow follow, String host, int port, String username, String password, Path passwordFile,
+                      boolean md5, Duration interval) {
+    this(follow, host, port, username, password, passwordFile, md5, interval, List.of());
   }
 
   public static MasterConfig defaults() {
-    return new MasterConfig(Follow.AUTO, "", 0, "", "", null, true, Duration.ofSeconds(1));
+    return new MasterConfig(Follow.AUTO, "", 0, "", "", null, true, Duration.ofSeconds(1), List.of());
   }
 
   public MasterConfig withFollow(Follow value) {
-    return new MasterConfig(value, host, port, username, password, passwordFile, md5, interval);
+    return new MasterConfig(value, host, port, username, password, passwordFile, md5, interval, allowedHosts);
   }
 
   /** Never shows the password: configurations end up in logs and exception messages. */
@@ -54,6 +67,6 @@ public record MasterConfig(Follow follow, String host, int port, String username
   public String toString() {
     return "MasterConfig[follow=" + follow + ", host=" + host + ", port=" + port + ", username=" + username
       + ", password=" + (password.isEmpty() ? "(none)" : "(hidden)") + ", passwordFile=" + passwordFile
-      + ", md5=" + md5 + ", interval=" + interval + "]";
+      + ", md5=" + md5 + ", interval=" + interval + ", allowedHosts=" + allowedHosts + "]";
   }
 }

@@ -165,10 +165,23 @@ final class SidecarConfigReader {
       }
     }
     int port = port(root, "master", "port", d.port());
+    Duration interval = duration(root, "master", "interval", d.interval());
+    if (interval.compareTo(MasterConfig.LEAST_INTERVAL) < 0) {
+      problem("master.interval", section(root, "master").getValue("interval"),
+        "must be at least " + MasterConfig.LEAST_INTERVAL.toMillis() + "ms: each list asks the master about every server");
+      interval = d.interval();
+    }
+    List<String> hosts = new ArrayList<>();
+    for (String host : items(section(root, "master").getValue("allowedHosts"))) {
+      if (!ALLOWED_HOST.matcher(host).matches() || host.contains(":") && !host.startsWith("[")) {
+        problem("master.allowedHosts", host, "each must be a host name or address, such as 10.0.0.12 (no port)");
+      } else {
+        hosts.add(host);
+      }
+    }
     return new MasterConfig(follow, string(root, "master", "host", d.host()), port,
       string(root, "master", "username", d.username()), password, passwordFile,
-      bool(section(root, "master").getValue("md5"), "master.md5", d.md5()),
-      duration(root, "master", "interval", d.interval()));
+      bool(section(root, "master").getValue("md5"), "master.md5", d.md5()), interval, hosts);
   }
 
   private LimitsConfig limits(JsonObject root) {

@@ -188,7 +188,7 @@ public final class MasterFiles {
         }
         if (!(password instanceof String)) {
           // pomelo-admin md5-hashes the stored password for md5 logins, which throws on anything but a string.
-          problems.add(new ConfigProblem(name, PomeloJson.member(place, "password"), PomeloJson.shown(password),
+          problems.add(new ConfigProblem(name, PomeloJson.member(place, "password"), "(hidden)",
             "must be a string: the master compares it as text (and cannot md5 anything else)"));
         }
       }

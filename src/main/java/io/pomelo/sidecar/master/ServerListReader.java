@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Reads the master's live server list: {@code __console__ {signal: 'list'}} (what {@code pomelo list} sends) names
@@ -37,7 +38,7 @@ final class ServerListReader {
   Future<MasterServers> read(MasterConsoleClient client, Duration timeout) {
     return client.request(CONSOLE, new JsonObject().put("signal", "list"), timeout).compose(body -> {
       List<Listed> listed = listed(body);
-      known.keySet().retainAll(listed.stream().map(Listed::id).toList());
+      known.keySet().retainAll(listed.stream().map(Listed::id).collect(Collectors.toSet()));
       List<Future<?>> lookups = new ArrayList<>();
       for (Listed server : listed) {
         Known already = known.get(server.id());

@@ -5,12 +5,10 @@ import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.master.MasterServers;
-import io.pomelo.sidecar.pomelo.FrontendServer;
 import io.pomelo.sidecar.pomelo.PomeloEnvironment;
 import io.pomelo.sidecar.pomelo.ServersFile;
 import io.pomelo.sidecar.pomelo.ServersFileReader;
 import io.pomelo.sidecar.route.RoutePlan;
-import io.pomelo.sidecar.route.RoutePlanner;
 import io.pomelo.sidecar.tls.CertificateLoader;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.TicketKey;
@@ -19,10 +17,8 @@ import io.pomelo.sidecar.tls.TicketKeyFile;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Everything the sidecar reads from disk besides its own configuration: servers.json turned into a route plan, and
@@ -80,7 +76,11 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
     try {
       servers = ServersFileReader.read(config.pomelo().serversFile(),
         PomeloEnvironment.resolve(config.pomelo().environment(), env), files);
-      plan = new RoutePlanner(config.routes(), config.file().toString()).plan(withMaster(servers, master, fromMaster));
+      MasterAdditions additions = MasterAdditions.plan(config, servers, master);
+      List<String> warnings = new ArrayList<>(additions.plan().warnings());
+      additions.refused().forEach(why -> warnings.add("the Pomelo master's server " + why + "; it gets no route"));
+      plan = new RoutePlan(additions.plan().table(), warnings);
+      fromMaster.addAll(additions.added());
     } catch (ConfigException e) {
       problems.addAll(e.problems());
     }
@@ -98,24 +98,6 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
       problems.addAll(e.problems());
       return null;
     }
-  }
-
-  /** servers.json is the base; the master adds, after the file's, the frontend servers the file does not name. */
-  private static ServersFile withMaster(ServersFile file, MasterServers master, List<String> added) {
-    if (master == null) {
-      return file;
-    }
-    Set<String> named = new HashSet<>();
-    file.frontends().forEach(server -> named.add(server.id()));
-    List<FrontendServer> all = new ArrayList<>(file.frontends());
-    for (FrontendServer server : master.frontends()) {
-      if (named.add(server.id())) {
-        all.add(server);
-        added.add(server.id());
-      }
-    }
-    return added.isEmpty() ? file : new ServersFile(file.path(), file.environment(), all,
-      file.serverCount() + added.size(), file.warnings(), file.sha256());
   }
 
   /** What was accepted but deserves a look: the servers file's warnings (each naming the file), then the plan's. */

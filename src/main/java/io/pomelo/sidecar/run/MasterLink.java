@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -38,6 +39,7 @@ final class MasterLink implements MasterListener {
   private final LiveState live;
   private final Consumer<ReloadRequest> reload;
   private volatile MasterServers latest;
+  private final int masterPort;
 
   private MasterLink(Vertx vertx, MasterEndpoint endpoint, Duration interval, AtomicReference<RunningState> state,
                      LiveState live, Consumer<ReloadRequest> reload) {
@@ -47,6 +49,7 @@ final class MasterLink implements MasterListener {
     this.state = state;
     this.live = live;
     this.reload = reload;
+    this.masterPort = endpoint.port();
   }
 
   /** Follows the master {@code decision} names, saying why or why not; null when it names none. */
@@ -91,7 +94,9 @@ final class MasterLink implements MasterListener {
 
   @Override
   public void serversChanged(MasterServers servers) {
-    latest = servers;
+    // The admin console's own port is never a client port: a master that says so gets no route to itself.
+    latest = new MasterServers(servers.frontends().stream().filter(s -> s.clientPort() != masterPort).toList(),
+      servers.liveIds(), servers.unusable());
     servers.unusable().forEach(why -> LOG.warn("a server the Pomelo master lists gets no route: {}", why));
     mark();
     reload.accept(ReloadRequest.files("master list changed"));
@@ -103,8 +108,13 @@ final class MasterLink implements MasterListener {
    */
   private void mark() {
     MasterServers list = latest;
-    boolean answering = follower.status().state() == MasterState.CONNECTED;
-    live.listedBy(answering && list != null
-      ? id -> list.isLive(id) || state.get().fromMaster().contains(id) : id -> true);
+    if (follower.status().state() != MasterState.CONNECTED || list == null) {
+      live.listedBy(id -> true);
+      return;
+    }
+    // Sets, once per change: the predicate runs for every target of every route.
+    Set<String> listed = Set.copyOf(list.liveIds());
+    Set<String> added = Set.copyOf(state.get().fromMaster());
+    live.listedBy(id -> listed.contains(id) || added.contains(id));
   }
 }

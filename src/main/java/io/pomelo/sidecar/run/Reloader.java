@@ -18,11 +18,13 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -142,8 +144,10 @@ final class Reloader {
         return true;
       });
     }
-    boolean keysRotated = TicketKeyRotation.use(ticketKeys, files.ticketKeys(),
-      state.get().config().tls().sessionTicketKeys());
+    // Only keys of the file the adopted configuration names: a TLS section kept back keeps its keys too.
+    Path keyFile = candidate.tls().sessionTicketKeys();
+    boolean keysRotated = Objects.equals(keyFile, state.get().config().tls().sessionTicketKeys())
+      && TicketKeyRotation.use(ticketKeys, files.ticketKeys(), keyFile);
     if (readConfig != null) {
       watch.follow(state.get());
     }
@@ -167,7 +171,7 @@ final class Reloader {
     if (files.plan() != null) {
       sections.addAll(List.of(ConfigSection.POMELO, ConfigSection.ROUTES));
     }
-    if (files.certificates() != null) {
+    if (files.certificates() != null && files.ticketKeys() != null) {
       sections.add(ConfigSection.TLS);
     }
     return current.adopt(candidate, sections);

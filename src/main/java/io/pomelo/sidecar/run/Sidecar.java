@@ -129,8 +129,12 @@ public final class Sidecar {
           listeners = deployed;
           return vertx.deployVerticle(admin);
         })
-        .map(id -> {
+        .compose(id -> {
           adminDeployment = id;
+          // A stop that came while binding owns what happens next: nothing more may start.
+          if (state.get().phase() == RunningState.Phase.STOPPING) {
+            return Future.succeededFuture(this);
+          }
           healthChecks.start();
           ReloadOutcome started = ReloadOutcome.started(state.get().routes().generation(), table);
           RunningState serving = state.updateAndGet(s -> s.withLastReload(started).serving(listeners.port()));
@@ -139,7 +143,7 @@ public final class Sidecar {
             vertx.isNativeTransportEnabled());
           // After READY, so that the master never holds up a start: its first list comes as a reload.
           master = MasterLink.follow(vertx, following.get(), state, live, this::requestReload);
-          return this;
+          return Future.succeededFuture(this);
         })
         .recover(e -> stop(Duration.ZERO).transform(ignored -> Future.failedFuture(e)));
     });

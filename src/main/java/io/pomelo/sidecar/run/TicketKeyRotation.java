@@ -27,10 +27,12 @@ final class TicketKeyRotation {
     if (!read.isEmpty() && !TicketKeyRing.supported()) {
       LOG.warn("tls.sessionTicketKeys is set, but the JDK's TLS engine (BoringSSL did not load) cannot take shared"
         + " keys: sessions resume only on this sidecar");
+      ring.use(read);
+      return true;
     }
     ring.use(read);
     if (read.isEmpty()) {
-      LOG.info("session ticket keys: this process's own (tls.sessionTicketKeys is not set)");
+      LOG.info("session ticket keys: a fresh key of this process's own (tls.sessionTicketKeys is not set)");
     } else {
       LOG.info("session ticket keys from {}: {} (sealing with {})", file, read.size(), read.get(0).name());
     }

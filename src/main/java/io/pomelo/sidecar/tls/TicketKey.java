@@ -2,6 +2,7 @@ package io.pomelo.sidecar.tls;
 
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -14,6 +15,18 @@ public final class TicketKey {
   private final byte[] name;
   private final byte[] hmac;
   private final byte[] aes;
+
+  /** A key nobody else has: what a process seals with once it stops sharing a file's keys. */
+  static TicketKey random() {
+    SecureRandom random = new SecureRandom();
+    byte[] name = new byte[16];
+    byte[] hmac = new byte[16];
+    byte[] aes = new byte[16];
+    random.nextBytes(name);
+    random.nextBytes(hmac);
+    random.nextBytes(aes);
+    return new TicketKey(name, hmac, aes);
+  }
 
   TicketKey(byte[] name, byte[] hmac, byte[] aes) {
     this.name = name.clone();

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads a session ticket key file in the formats nginx and HAProxy use: raw bytes, one or more 80-byte (or 48-byte)
- * keys one after the other ({@code openssl rand 80 > ticket.keys}), or base64 lines, one key each
+ * Reads a session ticket key file in the formats nginx and HAProxy use: raw bytes, one or more 80-byte keys one after
+ * the other, or a single 48-byte one ({@code openssl rand 80 > ticket.keys}), or base64 lines of one 80- or 48-byte key each
  * ({@code openssl rand 80 | base64 -w0}). Newest first: the first key seals new tickets, the others still open
  * theirs, so a rotation that puts a new key in front never breaks a resumption in flight.
  *
@@ -60,10 +60,11 @@ public final class TicketKeyFile {
   }
 
   private static List<byte[]> concatenated(String file, byte[] content) throws ConfigException {
-    int size = content.length % 80 == 0 ? 80 : content.length % 48 == 0 ? 48 : 0;
+    // 240 bytes could be three 80-byte keys or five 48-byte ones: raw files hold 80-byte keys, or one 48-byte key.
+    int size = content.length == 48 ? 48 : content.length % 80 == 0 ? 80 : 0;
     if (size == 0) {
       throw new ConfigException(file, "", content.length + " bytes",
-        "must be 80-byte (or 48-byte) keys one after the other, or base64 lines of one key each");
+        "must be 80-byte keys one after the other (or one 48-byte key), or base64 lines of one key each");
     }
     List<byte[]> keys = new ArrayList<>();
     for (int at = 0; at < content.length; at += size) {

@@ -169,7 +169,7 @@ class MasterFilesTest {
     assertThat(problems("[{\"id\": \"user-1\", \"username\": \"\", \"password\": 1234}]"))
       .extracting(ConfigProblem::place, ConfigProblem::value).containsExactly(
         org.assertj.core.groups.Tuple.tuple("[0].username", "\"\""),
-        org.assertj.core.groups.Tuple.tuple("[0].password", "1234"));
+        org.assertj.core.groups.Tuple.tuple("[0].password", "(hidden)"));
     assertThat(problems("[\"admin\"]")).extracting(ConfigProblem::place).containsExactly("[0]");
   }
 

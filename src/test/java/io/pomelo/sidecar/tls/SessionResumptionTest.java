@@ -10,6 +10,7 @@ import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.testing.EchoBackend;
 import io.pomelo.sidecar.testing.TestSidecar;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,13 +137,32 @@ class SessionResumptionTest {
     write(keys, new byte[79]);
     ReloadOutcome bad = await(other.requestReload(ReloadRequest.files("test")));
     assertThat(bad.result()).isEqualTo(ReloadOutcome.Result.ERROR);
-    assertThat(String.join("\n", bad.errors())).contains(keys.toString()).contains("80-byte (or 48-byte) keys");
+    assertThat(String.join("\n", bad.errors())).contains(keys.toString()).contains("80-byte keys one after the other");
     assertThat(sClient(other, "-tls1_3", "-sess_in", sealedWithFirst)).containsPattern("\\nReused, TLSv1\\.3");
 
     // The old key dropped: its sessions need a full handshake again.
     keyFile(second);
     assertThat(await(other.requestReload(ReloadRequest.files("test"))).result()).isEqualTo(ReloadOutcome.Result.OK);
     assertThat(sClient(other, "-tls1_3", "-sess_in", sealedWithFirst)).containsPattern("\\nNew, TLSv1\\.3");
+  }
+
+  @Test
+  void aSidecarThatStopsSharingSealsWithAKeyOfItsOwnAtOnce() throws Exception {
+    Path keys = keyFile(key());
+    Sidecar one = sidecar(keys);
+    SidecarConfig shared = one.config();
+    AtomicReference<SidecarConfig> file = new AtomicReference<>(shared);
+    Sidecar other = await(Sidecar.start(vertx, shared, () -> Future.succeededFuture(file.get()), System.getenv()));
+    Path session = dir.resolve("shared.pem");
+    assertThat(sClient(one, "-tls1_3", "-sess_out", session)).containsPattern("\\nNew, TLSv1\\.3");
+    assertThat(sClient(other, "-tls1_3", "-sess_in", session)).containsPattern("\\nReused, TLSv1\\.3");
+
+    // The key file taken out of sidecar.yaml: the shared keys, maybe leaked, no longer open anything here.
+    file.set(shared.withTls(new TlsConfig(shared.tls().certificates(), null)));
+    assertThat(await(other.requestReload(ReloadRequest.everything("test"))).result())
+      .isEqualTo(ReloadOutcome.Result.OK);
+    assertThat(other.config().tls().sessionTicketKeys()).isNull();
+    assertThat(sClient(other, "-tls1_3", "-sess_in", session)).containsPattern("\\nNew, TLSv1\\.3");
   }
 
   /**

@@ -63,9 +63,12 @@ class TicketKeyFileTest {
     assertThatThrownBy(() -> TicketKeyFile.parse("/etc/k", new byte[0]))
       .isInstanceOf(ConfigException.class).hasMessageContaining("/etc/k").hasMessageContaining("openssl rand 80");
     assertThatThrownBy(() -> TicketKeyFile.parse("/etc/k", random(79)))
-      .hasMessageContaining("/etc/k").hasMessageContaining("80-byte (or 48-byte) keys");
+      .hasMessageContaining("/etc/k").hasMessageContaining("80-byte keys one after the other");
     assertThatThrownBy(() -> TicketKeyFile.parse("/etc/k", "bm90IGEga2V5\n".getBytes(StandardCharsets.US_ASCII)))
       .hasMessageContaining("line 1").hasMessageContaining("80 (or 48) bytes");
+    // Five 48-byte keys or three 80-byte ones? Raw files hold one 48-byte key at most.
+    assertThatThrownBy(() -> TicketKeyFile.parse("/etc/k", random(96)))
+      .hasMessageContaining("96 bytes").hasMessageContaining("or one 48-byte key");
     assertThatThrownBy(() -> TicketKeyFile.parse("/etc/k", random(80 * 9)))
       .hasMessageContaining("at most 8");
     byte[] key = random(80);
