@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 
 import static io.pomelo.sidecar.testing.Await.await;
 import static io.pomelo.sidecar.testing.Await.until;
@@ -31,10 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * PROXY protocol v1 and v2 on the real TLS listener, from raw sockets bound to distinct loopback sources: 127.0.0.1
- * is the trusted balancer, 127.0.0.2 a stranger.
+ * Who the client is, through the real TLS listener. PROXY protocol v1 and v2 from raw sockets bound to distinct
+ * loopback sources: 127.0.0.1 is the trusted balancer, 127.0.0.2 a stranger. X-Forwarded-For from a trusted
+ * forwarder names the client (the rightmost entry outside the trusted networks) and is appended to; from anyone
+ * else it is replaced. Without PROXY protocol the raw clients connect from 127.0.0.1.
  */
-class ProxyProtocolTest {
+class ClientAddressTest {
 
   private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
   private static final Duration HEADER_TIMEOUT = Duration.ofMillis(600);
@@ -54,12 +57,21 @@ class ProxyProtocolTest {
     log.start();
     vertx = Vertx.vertx();
     gate = await(EchoBackend.start(vertx, "gate"));
+  }
+
+  /** A sidecar allowing one connection per client address. */
+  private void sidecar(ClientsConfig clients) throws Exception {
     TestSidecar fixture = new TestSidecar(dir);
     sidecar = await(fixture.start(vertx, fixture.config(fixture.serversJson(
         Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of())
       .withLimits(LimitsConfig.defaults().withConnections(0, 1, 0))
-      .withClients(new ClientsConfig(List.of("127.0.0.1/32"), HEADER_TIMEOUT, List.of()))));
+      .withClients(clients)));
     raw = new RawTls(fixture.certificate().certFile(), sidecar.publicPort());
+  }
+
+  /** Behind PROXY protocol, with 127.0.0.1 the one trusted balancer. */
+  private void proxied() throws Exception {
+    sidecar(new ClientsConfig(List.of("127.0.0.1/32"), HEADER_TIMEOUT, List.of()));
   }
 
   @AfterEach
@@ -109,6 +121,7 @@ class ProxyProtocolTest {
 
   @Test
   void v1FromTheBalancerMakesTheCarriedAddressTheClientsEverywhere() throws Exception {
+    proxied();
     assertThat(upgradeAfter(plainFrom(1), v1("203.0.113.7", 50412).getBytes(StandardCharsets.US_ASCII)))
       .isEqualTo(101);
     MultiMap headers = lastUpgrade(1);
@@ -137,6 +150,7 @@ class ProxyProtocolTest {
 
   @Test
   void v2SentOneByteAtATimeIsReadWhole() throws Exception {
+    proxied();
     Socket tcp = plainFrom(1);
     OutputStream out = tcp.getOutputStream();
     // With Nagle off each write leaves as its own segment: the decoder sees the header in 28 pieces.
@@ -151,6 +165,7 @@ class ProxyProtocolTest {
 
   @Test
   void v2WithTlvsIsAccepted() throws Exception {
+    proxied();
     // PP2_TYPE_AUTHORITY (0x02) "game.example.com", then PP2_TYPE_NOOP (0x04) padding.
     byte[] authority = "game.example.com".getBytes(StandardCharsets.US_ASCII);
     ByteBuffer tlv = ByteBuffer.allocate(3 + authority.length + 3 + 10);
@@ -163,6 +178,7 @@ class ProxyProtocolTest {
 
   @Test
   void aHeaderFromAnUntrustedSourceIsRefused() throws Exception {
+    proxied();
     Socket tcp = plainFrom(2);
     tcp.getOutputStream().write(v1("203.0.113.9", 50000).getBytes(StandardCharsets.US_ASCII));
     Socket tls = raw.over(tcp);
@@ -176,6 +192,7 @@ class ProxyProtocolTest {
 
   @Test
   void noHeaderFromTheBalancerIsRefused() throws Exception {
+    proxied();
     Socket tcp = plainFrom(1);
     assertThatThrownBy(() -> raw.over(tcp)).isInstanceOf(IOException.class);
     until("the refusal is counted", () -> sidecar.refusals().count(Refusal.NO_PROXY_HEADER) == 1);
@@ -184,6 +201,7 @@ class ProxyProtocolTest {
 
   @Test
   void aHeaderThatNeverEndsIsClosedAtTheTimeout() throws Exception {
+    proxied();
     Socket tcp = plainFrom(1);
     long started = System.nanoTime();
     tcp.getOutputStream().write("PROXY TCP4 203.0.113.7".getBytes(StandardCharsets.US_ASCII));
@@ -194,6 +212,7 @@ class ProxyProtocolTest {
 
   @Test
   void garbageAndOversizedHeadersAreClosedAtOnce() throws Exception {
+    proxied();
     List<byte[]> bad = List.of(
       "GARBAGE GARBAGE GARBAGE\r\n".getBytes(StandardCharsets.US_ASCII),
       // A v1 line longer than the 107 bytes the protocol allows.
@@ -216,6 +235,7 @@ class ProxyProtocolTest {
 
   @Test
   void aV2HeaderClaimingMoreThanItSendsIsClosedAtTheTimeout() throws Exception {
+    proxied();
     Socket tcp = plainFrom(1);
     byte[] header = v2(new byte[] {1, 2, 3, 4}, 1, new byte[0]);
     // Claims 65535 bytes of TLVs and sends none of them.
@@ -223,6 +243,51 @@ class ProxyProtocolTest {
     header[15] = (byte) 0xFF;
     tcp.getOutputStream().write(header);
     assertThat(RawTls.closedWithin(tcp, Duration.ofSeconds(5))).isTrue();
+  }
+
+  /** The headers the backend saw for an upgrade that carried {@code forwardedFor}. */
+  private MultiMap upgradeWith(String forwardedFor) throws Exception {
+    int before = gate.upgradeHeaders().size();
+    try (SSLSocket tls = raw.open()) {
+      RawTls.send(tls, RawTls.upgrade("/gate/", "X-Forwarded-For: " + forwardedFor + "\r\nX-Real-IP: 6.6.6.6\r\n"));
+      assertThat(RawTls.status(RawTls.readAnswer(tls))).isEqualTo(101);
+      until("the backend saw the upgrade", () -> gate.upgradeHeaders().size() > before);
+    }
+    return gate.upgradeHeaders().get(before);
+  }
+
+  @Test
+  void fromATrustedForwarderTheRightmostUntrustedEntryIsTheClientAndTheChainGrows() throws Exception {
+    sidecar(ClientsConfig.defaults().withTrustedForwarders(List.of("127.0.0.0/8", "10.0.0.0/8")));
+    // The client wrote 6.6.6.6 itself; 203.0.113.7 is what the first trusted hop (10.1.2.3) saw.
+    MultiMap headers = upgradeWith("6.6.6.6, 203.0.113.7, 10.1.2.3");
+    assertThat(headers.get("X-Real-IP")).isEqualTo("203.0.113.7");
+    assertThat(headers.getAll("X-Forwarded-For")).containsExactly("6.6.6.6, 203.0.113.7, 10.1.2.3, 127.0.0.1");
+    until("the access log line", () -> log.lines().size() == 1);
+    assertThat(log.lines().get(0)).contains(" 203.0.113.7:0 /gate/ ");
+
+    // Entries with ports, and IPv6 in brackets.
+    assertThat(upgradeWith("[2001:db8::7]:4000, 10.9.9.9:5000").get("X-Real-IP")).isEqualTo("2001:db8:0:0:0:0:0:7");
+    // Every entry trusted: the leftmost is the client.
+    assertThat(upgradeWith("10.0.0.5, 10.0.0.6").get("X-Real-IP")).isEqualTo("10.0.0.5");
+    // An entry that is no address ends the walk: the trusted hop right of it is the client.
+    assertThat(upgradeWith("203.0.113.7, garbage, 10.0.0.6").get("X-Real-IP")).isEqualTo("10.0.0.6");
+  }
+
+  @Test
+  void fromAnyoneElseTheHeadersAreReplaced() throws Exception {
+    sidecar(ClientsConfig.defaults().withTrustedForwarders(List.of("10.0.0.0/8")));
+    MultiMap headers = upgradeWith("203.0.113.7, 10.1.2.3");
+    assertThat(headers.get("X-Real-IP")).isEqualTo("127.0.0.1");
+    assertThat(headers.getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+  }
+
+  @Test
+  void aPlainRequestFromATrustedForwarderIsAppendedToo() throws Exception {
+    sidecar(ClientsConfig.defaults().withTrustedForwarders(List.of("127.0.0.1")));
+    String answer = raw.exchange("GET /gate/x HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 203.0.113.7\r\n"
+      + "Connection: close\r\n\r\n");
+    assertThat(answer).contains("xff=203.0.113.7, 127.0.0.1 ");
   }
 
   private static byte[] withByte(byte[] bytes, int at, byte value) {
