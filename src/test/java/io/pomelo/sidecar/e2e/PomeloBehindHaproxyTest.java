@@ -29,9 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real HAProxy in TCP mode with {@code send-proxy-v2} in front of a sidecar over a real Pomelo cluster: the
- * configuration is the README's "Behind a load balancer" example with the test's ports. HAProxy connects to the
- * sidecar from 127.0.0.1, the one trusted source; game clients connect to HAProxy from 127.0.0.3 and 127.0.0.4, and
- * the Pomelo app must report those, which it can only have learnt from the PROXY header through the sidecar.
+ * configuration is the README's "Behind a load balancer" example, read from the README, with the test's ports.
+ * HAProxy connects to the sidecar from 127.0.0.1, the one trusted source; game clients connect to HAProxy from
+ * 127.0.0.3 and 127.0.0.4, and the Pomelo app must report those, which it can only have learnt from the PROXY header
+ * through the sidecar.
  */
 final class PomeloBehindHaproxyTest {
 
@@ -76,24 +77,23 @@ final class PomeloBehindHaproxyTest {
     opened.close();
   }
 
-  /** The README's example: TCP in front, TLS ends at the sidecar, readiness from the admin port's /readyz. */
-  static String haproxyConfig(int listenPort, int sidecarPort, int adminPort) {
-    return """
-      defaults
-        mode tcp
-        timeout connect 3s
-        timeout client 1h
-        timeout server 1h
-
-      frontend pomelo_tls
-        bind 127.0.0.1:%d
-        default_backend sidecars
-
-      backend sidecars
-        balance leastconn
-        option httpchk GET /readyz
-        server sidecar1 127.0.0.1:%d send-proxy-v2 check port %d inter 2s
-      """.formatted(listenPort, sidecarPort, adminPort);
+  /**
+   * The README's example, read from the README itself so the two cannot drift apart: its bind and its server lines
+   * are replaced by the test's loopback ports, one sidecar.
+   */
+  static String haproxyConfig(int listenPort, int sidecarPort, int adminPort) throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    int frontend = readme.indexOf("frontend pomelo_tls");
+    int start = readme.lastIndexOf("```", frontend) + 3;
+    String example = readme.substring(start, readme.indexOf("```", frontend)).strip();
+    assertThat(example).as("the README's HAProxy example").contains("send-proxy-v2", "option httpchk GET /readyz");
+    String server = "  server sidecar1 127.0.0.1:" + sidecarPort + " send-proxy-v2 check port " + adminPort
+      + " inter 2s";
+    String config = example.replace("bind :443", "bind 127.0.0.1:" + listenPort)
+      .replaceFirst("(?m)^  server .*$", server).replaceAll("(?m)^  server sidecar[2-9].*\\R?", "") + "\n";
+    // Nothing but loopback is ever dialled from a test.
+    assertThat(config).as("the test's HAProxy configuration").doesNotContainPattern("\\b10\\.0\\.");
+    return config;
   }
 
   @Test
