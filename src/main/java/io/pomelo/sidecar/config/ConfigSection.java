@@ -50,6 +50,8 @@ public enum ConfigSection {
     Key.value("requestLine"), Key.value("headerSize"), Key.value("headerCount"), Key.value("requestHeadTimeout"),
     Key.value("tlsHandshakeTimeout"), Key.value("connections"), Key.value("connectionsPerAddress"),
     Key.value("connectionRatePerAddress"), Key.value("keepAliveTimeout"), Key.value("ipv6Prefix")),
+  CLIENTS("clients", Applies.RESTART, SidecarConfig::clients, (b, c) -> b.clients(c.clients()),
+    Key.nested("proxyProtocol", "trustedSources", "headerTimeout"), Key.value("trustedForwarders")),
   WECHAT("wechat", Applies.RESTART, SidecarConfig::wechat, (b, c) -> b.wechat(c.wechat()),
     Key.value("appIds"), Key.value("allowDevelopment")),
   MASTER("master", Applies.RESTART, SidecarConfig::master, (b, c) -> b.master(c.master()),

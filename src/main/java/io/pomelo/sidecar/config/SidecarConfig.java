@@ -24,12 +24,22 @@ import java.util.Set;
  * @param accessLog the one line per WebSocket upgrade
  * @param limits    what the public port tolerates from clients: sizes, timeouts, connection counts
  * @param wechat    the optional WeChat mini-program allow-list
+ * @param clients   whose word is taken for the client's address: PROXY protocol sources, trusted forwarders
  * @param master    following the Pomelo master's admin console for servers added and stopped at run time
  */
 public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
                             ProxyConfig proxy, AdminConfig admin, ReloadConfig reload,
                             ShutdownConfig shutdown, Path stateDir, HealthConfig health, AccessLogConfig accessLog,
-                            LimitsConfig limits, WeChatConfig wechat, MasterConfig master) {
+                            LimitsConfig limits, WeChatConfig wechat, MasterConfig master, ClientsConfig clients) {
+
+  /** Every connection's own peer is its client (no PROXY protocol, no trusted forwarders). */
+  public SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
+                       ProxyConfig proxy, AdminConfig admin, ReloadConfig reload, ShutdownConfig shutdown,
+                       Path stateDir, HealthConfig health, AccessLogConfig accessLog, LimitsConfig limits,
+                       WeChatConfig wechat, MasterConfig master) {
+    this(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health, accessLog, limits, wechat,
+      master, ClientsConfig.defaults());
+  }
 
   /** Without following the master: what a configuration built in code (tests, tools) means unless it says so. */
   public SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, PomeloConfig pomelo, RoutesConfig routes,
@@ -96,6 +106,10 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
     return toBuilder().master(value).build();
   }
 
+  public SidecarConfig withClients(ClientsConfig value) {
+    return toBuilder().clients(value).build();
+  }
+
   /** This configuration with the sections in {@code sections} taken from {@code next}. */
   public SidecarConfig adopt(SidecarConfig next, Set<ConfigSection> sections) {
     Builder builder = toBuilder();
@@ -137,6 +151,7 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
     private LimitsConfig limits;
     private WeChatConfig wechat;
     private MasterConfig master;
+    private ClientsConfig clients;
 
     private Builder(SidecarConfig config) {
       this.file = config.file;
@@ -154,6 +169,7 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
       this.limits = config.limits;
       this.wechat = config.wechat;
       this.master = config.master;
+      this.clients = config.clients;
     }
 
     Builder listen(ListenerConfig value) {
@@ -226,9 +242,14 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
       return this;
     }
 
+    Builder clients(ClientsConfig value) {
+      this.clients = value;
+      return this;
+    }
+
     SidecarConfig build() {
       return new SidecarConfig(file, listen, tls, pomelo, routes, proxy, admin, reload, shutdown, stateDir, health,
-        accessLog, limits, wechat, master);
+        accessLog, limits, wechat, master, clients);
     }
   }
 }

@@ -96,11 +96,13 @@ final class SidecarConfigReader {
       bool(section(root, "wechat").getValue("allowDevelopment"), "wechat.allowDevelopment",
         WeChatConfig.defaults().allowDevelopment()));
     MasterConfig master = master(root, BoundedFile.limitedBy(reload));
+    ClientsConfig clients = clients(root);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SidecarConfig(Path.of(file), listen, tls, pomelo, routes, proxy, admin, reload, shutdown,
-      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir), health, accessLog, limits, wechat, master);
+      stateDir.isEmpty() ? defaultStateDir(env) : path(stateDir), health, accessLog, limits, wechat, master,
+      clients);
   }
 
   /** The admin listener and its token: from admin.token, or the content of admin.tokenFile, never both. */
@@ -229,6 +231,46 @@ final class SidecarConfigReader {
       items.add(item == null ? "" : item.toString().trim());
     }
     return items;
+  }
+
+  /** The PROXY protocol sources, its header timeout and the trusted forwarders. */
+  private ClientsConfig clients(JsonObject root) {
+    ClientsConfig d = ClientsConfig.defaults();
+    Object proxyProtocol = section(root, "clients").getValue("proxyProtocol");
+    JsonObject nested = proxyProtocol instanceof JsonObject object ? object : new JsonObject();
+    if (proxyProtocol != null && !(proxyProtocol instanceof JsonObject)) {
+      problem("clients.proxyProtocol", proxyProtocol, "must be a mapping with trustedSources and headerTimeout");
+    } else {
+      checkKeys(nested, "clients.proxyProtocol", ConfigSection.CLIENTS.innerKeys("proxyProtocol"));
+    }
+    Duration headerTimeout = d.proxyHeaderTimeout();
+    Object timeout = nested.getValue("headerTimeout");
+    if (timeout != null) {
+      try {
+        headerTimeout = Durations.parse(timeout.toString());
+        if (headerTimeout.isZero()) {
+          problem("clients.proxyProtocol.headerTimeout", timeout, "must be more than 0");
+        }
+      } catch (IllegalArgumentException e) {
+        problem("clients.proxyProtocol.headerTimeout", timeout, e.getMessage());
+      }
+    }
+    return new ClientsConfig(networks(nested.getValue("trustedSources"), "clients.proxyProtocol.trustedSources"),
+      headerTimeout, networks(section(root, "clients").getValue("trustedForwarders"), "clients.trustedForwarders"));
+  }
+
+  /** A list of CIDRs or addresses, or one string with commas between them; each is checked, as written is kept. */
+  private List<String> networks(Object value, String place) {
+    List<String> networks = new ArrayList<>();
+    for (String item : items(value)) {
+      try {
+        Network.parse(item);
+        networks.add(item);
+      } catch (IllegalArgumentException e) {
+        problem(place, item, e.getMessage());
+      }
+    }
+    return networks;
   }
 
   /** A list of appids, or one string with commas between them (what an environment variable can hold). */

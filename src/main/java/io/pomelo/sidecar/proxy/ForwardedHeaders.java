@@ -7,7 +7,7 @@ import io.vertx.core.net.SocketAddress;
 /**
  * The headers that tell Pomelo who the client really is. The sidecar is the edge: whatever a client sent in these
  * headers is replaced, so a Pomelo app can trust them (nginx's {@code $proxy_add_x_forwarded_for} would append to
- * a value the client chose).
+ * a value the client chose). Only a trusted forwarder's {@code X-Forwarded-For} is appended to ({@link ClientAddress}).
  */
 final class ForwardedHeaders {
 
@@ -19,12 +19,11 @@ final class ForwardedHeaders {
   private ForwardedHeaders() {
   }
 
-  static void set(MultiMap headers, HttpServerRequest request) {
+  static void set(MultiMap headers, HttpServerRequest request, ClientAddress clients) {
     headers.remove("Forwarded");
-    SocketAddress peer = request.remoteAddress();
-    String ip = peer == null ? "unknown" : peer.hostAddress();
-    headers.set(X_FORWARDED_FOR, ip);
-    headers.set(X_REAL_IP, ip);
+    SocketAddress client = clients.of(request);
+    headers.set(X_FORWARDED_FOR, clients.forwardedFor(request));
+    headers.set(X_REAL_IP, client == null ? "unknown" : client.hostAddress());
     headers.set(X_FORWARDED_PROTO, "https");
     String host = request.headers().get("Host");
     if (host != null) {

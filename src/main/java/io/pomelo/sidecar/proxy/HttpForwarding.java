@@ -37,11 +37,13 @@ final class HttpForwarding {
   private final SessionAffinity sessions;
   private final long connectTimeoutMillis;
   private final long responseTimeoutMillis;
+  private final ClientAddress clientAddress;
 
   /** @param backendTls for a TLS target: Vert.x pools its connections apart from the plain ones (the key has both) */
   HttpForwarding(HttpClient client, ClientSSLOptions backendTls, SessionAffinity sessions, long connectTimeoutMillis,
-                 long responseTimeoutMillis) {
+                 long responseTimeoutMillis, ClientAddress clientAddress) {
     this.client = client;
+    this.clientAddress = clientAddress;
     this.backendTls = backendTls;
     this.sessions = sessions;
     this.connectTimeoutMillis = connectTimeoutMillis;
@@ -75,7 +77,7 @@ final class HttpForwarding {
             context.request().setAuthority(request.authority());
           }
           HopByHop.strip(context.request().headers());
-          ForwardedHeaders.set(context.request().headers(), request);
+          ForwardedHeaders.set(context.request().headers(), request, clientAddress);
           return context.sendRequest().map(response -> {
             fromServer[0] = true;
             return response;

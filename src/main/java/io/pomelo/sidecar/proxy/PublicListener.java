@@ -71,19 +71,24 @@ public final class PublicListener extends VerticleBase {
     RequestLimits limits = new RequestLimits(config.limits(), refusals);
     RequestHeadTimeout headTimeout = new RequestHeadTimeout(vertx, config.limits().requestHeadTimeout().toMillis(),
       config.limits().keepAliveTimeout().toMillis(), refusals);
-    ConnectionGate gate = new ConnectionGate(limiter, headTimeout);
+    ClientAddress clients = new ClientAddress(config.clients());
+    ConnectionGate gate = new ConnectionGate(limiter, headTimeout, clients, refusals);
     RouteDispatch dispatch = new RouteDispatch(routes,
       new UpgradeForwarding(vertx,
         new BackendUpgradeRequest(new ServerDialer((VertxInternal) vertx, config.proxy().connectTimeout(), backendTrust)),
-        tunnels, timeout, live, new AccessLog(config.accessLog().enabled()), refusals),
+        tunnels, timeout, live, new AccessLog(config.accessLog().enabled()), refusals, clients),
       new HttpForwarding(client, backendTrust.httpOptions(), live.sessions(), config.proxy().connectTimeout().toMillis(),
-        config.proxy().responseTimeout().toMillis()), new TargetChoice(live), headTimeout,
+        config.proxy().responseTimeout().toMillis(), clients), new TargetChoice(live), headTimeout,
       new RequestChecks(gate, limits, new WeChatOrigin(config.wechat()), refusals));
     HttpServerOptions options = limits.applyTo(new HttpServerOptions()
       .setHost(config.listen().host())
       .setPort(config.listen().port())
       .setSsl(true)
-      .setSslEngineOptions(AcceptCounting.around(engine, limiter))
+      // Behind PROXY protocol the balancer is the only peer known at accept: ConnectionGate counts after the header.
+      .setSslEngineOptions(config.clients().proxyProtocol() ? engine : AcceptCounting.around(engine, limiter))
+      .setUseProxyProtocol(config.clients().proxyProtocol())
+      .setProxyProtocolTimeout(config.clients().proxyHeaderTimeout().toMillis())
+      .setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
       .setKeyCertOptions(tls.getKeyCertOptions())
       .setTrustOptions(tls.getTrustOptions())
       .setSni(tls.isSni())

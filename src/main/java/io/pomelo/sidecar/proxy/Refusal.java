@@ -9,6 +9,13 @@ public enum Refusal {
   TLS_HANDSHAKE(0),
   /** The first bytes were not TLS at all: plain HTTP, or garbage, sent to the TLS port. */
   NOT_TLS(0),
+  /**
+   * With {@code clients.proxyProtocol}, a connection that did not start with a valid PROXY protocol header: none,
+   * a broken one, an oversized one. One that stays silent past {@code headerTimeout} is closed too, uncounted.
+   */
+  NO_PROXY_HEADER(0),
+  /** A PROXY protocol header from a peer outside {@code clients.proxyProtocol.trustedSources}. */
+  UNTRUSTED_PROXY(0),
   /** A request head not complete within {@code limits.requestHeadTimeout} (slowloris) or {@code keepAliveTimeout}. */
   REQUEST_HEAD_TIMEOUT(0),
   /** The request line was longer than {@code limits.requestLine}. */

@@ -26,6 +26,11 @@ final class RequestChecks {
   /** Before the route is looked up; false when the request was answered here. */
   boolean admit(HttpServerRequest request) {
     Refusal verdict = gate.verdict(request);
+    if (verdict != null && verdict.status() == 0) {
+      // Counted when it was given (a PROXY header from an untrusted peer); the connection is closing already.
+      request.connection().close();
+      return false;
+    }
     if (verdict != null) {
       return refuse(request, verdict, overLimit(verdict));
     }

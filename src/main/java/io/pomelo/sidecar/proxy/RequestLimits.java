@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.proxy;
 
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -53,7 +54,8 @@ final class RequestLimits {
 
   /** For failures before a connection speaks HTTP: TLS handshakes that fail or time out, bytes that are not TLS. */
   Handler<Throwable> connectionFailureHandler() {
-    return cause -> refusals.record(isNotTls(cause) ? Refusal.NOT_TLS : Refusal.TLS_HANDSHAKE);
+    return cause -> refusals.record(cause instanceof HAProxyProtocolException ? Refusal.NO_PROXY_HEADER
+      : isNotTls(cause) ? Refusal.NOT_TLS : Refusal.TLS_HANDSHAKE);
   }
 
   /** False when the request was answered here: too many header fields. */

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
@@ -44,9 +45,10 @@ final class UpgradeForwarding {
   private final LiveState live;
   private final AccessLog accessLog;
   private final Refusals refusals;
+  private final ClientAddress clients;
 
   UpgradeForwarding(Vertx vertx, BackendUpgradeRequest backend, Tunnels tunnels, long upgradeTimeoutMillis,
-                    LiveState live, AccessLog accessLog, Refusals refusals) {
+                    LiveState live, AccessLog accessLog, Refusals refusals, ClientAddress clients) {
     this.vertx = vertx;
     this.backend = backend;
     this.tunnels = tunnels;
@@ -54,6 +56,7 @@ final class UpgradeForwarding {
     this.live = live;
     this.accessLog = accessLog;
     this.refusals = refusals;
+    this.clients = clients;
   }
 
   /**
@@ -62,7 +65,7 @@ final class UpgradeForwarding {
    */
   void unserved(HttpServerRequest request, Route route, int status) {
     (route == null ? live.unmatched() : live.route(route.path())).upgraded(status);
-    accessLog.upgrade(Instant.now(), request.remoteAddress(), request.path(), null, status, System.nanoTime(), 0, 0,
+    accessLog.upgrade(Instant.now(), clients.of(request), request.path(), null, status, System.nanoTime(), 0, 0,
       null);
   }
 
@@ -70,7 +73,7 @@ final class UpgradeForwarding {
     // The event loop's own context, not the request's duplicate of it: a tunnel keeps it for as long as it is open.
     Context context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
     Attempt attempt = new Attempt(request, route, target, live.route(route.path()), live.backend(target),
-      accessLog.enabled());
+      accessLog.enabled() ? clients.of(request) : null);
     Channel clientChannel = ClientSocket.channelOf(request.connection());
     if (ClientSocket.canTakeOver(clientChannel)) {
       // Not paused: the guard must keep reading, to see whatever the client sends before the 101.
@@ -87,7 +90,7 @@ final class UpgradeForwarding {
     if (!headers.contains(HttpHeaders.HOST)) {
       headers.set(HttpHeaders.HOST, target.address());
     }
-    ForwardedHeaders.set(headers, request);
+    ForwardedHeaders.set(headers, request, clients);
     // A client that leaves while the server is still answering must not leave the server's socket behind.
     request.connection().closeHandler(v -> attempt.clientLeft());
 
@@ -229,10 +232,12 @@ final class UpgradeForwarding {
     private Channel server;
     private boolean clientLeft;
 
+    /** @param client for the access log, null when it is off */
     Attempt(HttpServerRequest request, Route route, Target target, RouteCounters counters, BackendState backend,
-            boolean logged) {
+            SocketAddress client) {
+      boolean logged = client != null;
       this.startedAt = logged ? Instant.now() : null;
-      this.client = logged ? request.remoteAddress() : null;
+      this.client = client;
       this.path = logged ? request.path() : null;
       this.route = route;
       this.target = target;

@@ -34,6 +34,7 @@ class ConfigSectionTest {
     Map.entry(ConfigSection.HEALTH, "health: {interval: 7s}"),
     Map.entry(ConfigSection.ACCESS_LOG, "accessLog: {enabled: false}"),
     Map.entry(ConfigSection.LIMITS, "limits: {connections: 7}"),
+    Map.entry(ConfigSection.CLIENTS, "clients: {trustedForwarders: [10.0.0.0/8]}"),
     Map.entry(ConfigSection.WECHAT, "wechat: {allowDevelopment: true}"),
     Map.entry(ConfigSection.MASTER, "master: {follow: false}")));
 

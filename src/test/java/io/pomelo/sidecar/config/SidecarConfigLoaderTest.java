@@ -98,6 +98,35 @@ class SidecarConfigLoaderTest {
   }
 
   @Test
+  void clientNetworksAreCidrsOrAddressesAndABadOneIsNamedByItsKey() throws Exception {
+    Path good = write("clients:\n  proxyProtocol:\n    trustedSources: [10.0.0.0/8, 192.0.2.7, \"2001:db8::/32\"]\n"
+      + "    headerTimeout: 2s\n  trustedForwarders: [198.51.100.0/24]\n");
+    ClientsConfig clients = load(good, Map.of(), new Properties()).clients();
+    assertThat(clients.proxyTrustedSources()).containsExactly("10.0.0.0/8", "192.0.2.7", "2001:db8::/32");
+    assertThat(clients.proxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(clients.trustedForwarders()).containsExactly("198.51.100.0/24");
+    // From the environment, a list is one string with commas.
+    assertThat(load(good, Map.of("POMELO_SIDECAR_CLIENTS_TRUSTEDFORWARDERS", "10.1.0.0/16, 10.2.0.0/16"),
+      new Properties()).clients().trustedForwarders()).containsExactly("10.1.0.0/16", "10.2.0.0/16");
+
+    Path bad = write("clients:\n  proxyProtocol:\n    trustedSources: [10.0.0.0/33, lb.example.com, 10.0.0.1/8]\n"
+      + "    headerTimeout: 0s\n    timeout: 1s\n  trustedForwarders: [300.1.1.1]\n");
+    assertThatThrownBy(() -> load(bad, Map.of(), new Properties()))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
+        .containsExactlyInAnyOrder(
+          bad + ": clients.proxyProtocol.trustedSources = 10.0.0.0/33: the prefix length must be a number from 0 "
+            + "to 32",
+          bad + ": clients.proxyProtocol.trustedSources = lb.example.com: must be an IP address or a CIDR such as "
+            + "10.0.0.0/8 or 2001:db8::/32",
+          bad + ": clients.proxyProtocol.trustedSources = 10.0.0.1/8: has bits set past its /8 prefix (did you "
+            + "mean 10.0.0.0/8?)",
+          bad + ": clients.proxyProtocol.headerTimeout = 0s: must be more than 0",
+          bad + ": clients.proxyProtocol.timeout: unknown key; known here: headerTimeout, trustedSources",
+          bad + ": clients.trustedForwarders = 300.1.1.1: must be an IP address or a CIDR such as 10.0.0.0/8 or "
+            + "2001:db8::/32"));
+  }
+
+  @Test
   void everyProblemIsReportedWithFilePlaceValueAndRule() throws Exception {
     Path file = write("listen:\n  port: 99999\nlisten2: {}\nroutes:\n  aliases:\n    - path: conn\n"
       + "      serverType: connector\n  dial: clientHostt\nproxy:\n  connectTimeout: 3 seconds\n");
@@ -105,8 +134,8 @@ class SidecarConfigLoaderTest {
       .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
         .containsExactlyInAnyOrder(
           file + ": listen.port = 99999: must be a port number from 0 to 65535",
-          file + ": listen2: unknown key; known here: accessLog, admin, health, limits, listen, master, pomelo, proxy, "
-            + "reload, routes, shutdown, state, tls, wechat",
+          file + ": listen2: unknown key; known here: accessLog, admin, clients, health, limits, listen, master, pomelo, "
+            + "proxy, reload, routes, shutdown, state, tls, wechat",
           file + ": routes.aliases[0].path = conn: must be a path such as /conn/ (not / itself, no '..', '?' or '#')",
           file + ": routes.dial = clientHostt: must be host or clientHost",
           file + ": proxy.connectTimeout = 3 seconds: must be a duration such as 250ms, 3s, 5m or 1h"));

@@ -1,9 +1,5 @@
 package io.pomelo.sidecar.proxy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.pomelo.sidecar.config.AccessLogConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.run.Sidecar;
@@ -17,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -35,9 +30,7 @@ class AccessLogTest {
   @TempDir
   Path dir;
 
-  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-  private Logger logger;
-  private Level levelBefore;
+  private final AccessLogLines log = new AccessLogLines();
   private Vertx vertx;
   private WebSocketClient client;
   private TestSidecar fixture;
@@ -45,11 +38,7 @@ class AccessLogTest {
 
   @BeforeEach
   void start() throws Exception {
-    logger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
-    levelBefore = logger.getLevel();
-    logger.setLevel(Level.INFO);
-    lines.start();
-    logger.addAppender(lines);
+    log.start();
     vertx = Vertx.vertx();
     gate = await(EchoBackend.start(vertx, "gate"));
     fixture = new TestSidecar(dir);
@@ -58,8 +47,7 @@ class AccessLogTest {
 
   @AfterEach
   void stop() throws Exception {
-    logger.detachAppender(lines);
-    logger.setLevel(levelBefore);
+    log.stop();
     await(vertx.close());
   }
 
@@ -76,19 +64,19 @@ class AccessLogTest {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/?token=secret"));
     assertThat(echo(ws, "hello")).isEqualTo("gate:hello");
     // Not per message, and not before the end.
-    assertThat(lines.list).isEmpty();
+    assertThat(log.lines()).isEmpty();
 
     await(ws.close((short) 1000, "bye"));
-    until(() -> lines.list.size() == 1);
-    String line = lines.list.get(0).getFormattedMessage();
+    until(() -> log.lines().size() == 1);
+    String line = log.lines().get(0);
     assertThat(line).matches("\\S+Z 127\\.0\\.0\\.1:\\d+ /gate/ gate-server-1 127\\.0\\.0\\.1:" + gate.port()
       + " 101 \\d+\\.\\d{3}s in=" + ((2 + 4 + 5) + (2 + 4 + 2 + 3)) + " out=\\d+ close=client");
     assertThat(line).doesNotContain("secret");
 
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/nowhere/")))
       .isInstanceOf(UpgradeRejectedException.class);
-    until(() -> lines.list.size() == 2);
-    assertThat(lines.list.get(1).getFormattedMessage()).matches("\\S+ 127\\.0\\.0\\.1:\\d+ /nowhere/ - - 404 .*");
+    until(() -> log.lines().size() == 2);
+    assertThat(log.lines().get(1)).matches("\\S+ 127\\.0\\.0\\.1:\\d+ /nowhere/ - - 404 .*");
   }
 
   @Test
@@ -99,6 +87,6 @@ class AccessLogTest {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     await(ws.close());
     until(() -> sidecar.tunnels().size() == 0);
-    assertThat(lines.list).isEmpty();
+    assertThat(log.lines()).isEmpty();
   }
 }

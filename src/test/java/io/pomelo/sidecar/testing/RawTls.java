@@ -64,6 +64,24 @@ public final class RawTls {
     return tls;
   }
 
+  /** A plain TCP connection to the TLS port from {@code source} (a loopback address such as 127.0.0.2). */
+  public Socket openPlainFrom(InetAddress source) throws IOException {
+    Socket tcp = new Socket();
+    tcp.setTcpNoDelay(true);
+    tcp.bind(new java.net.InetSocketAddress(source, 0));
+    tcp.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+    tcp.setSoTimeout(10_000);
+    return tcp;
+  }
+
+  /** TLS over {@code tcp}, which may have carried something first (a PROXY protocol header), with the handshake done. */
+  public SSLSocket over(Socket tcp) throws IOException {
+    SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", port, true);
+    tls.setSoTimeout(10_000);
+    tls.startHandshake();
+    return tls;
+  }
+
   /** A plain TCP connection to the TLS port. */
   public Socket openPlain() throws IOException {
     Socket tcp = new Socket(InetAddress.getLoopbackAddress(), port);
