@@ -9,6 +9,7 @@ import io.pomelo.sidecar.backend.HealthChecks;
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
+import io.pomelo.sidecar.config.ShutdownConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.master.MasterDiscovery;
 import io.pomelo.sidecar.proxy.ConnectionLimiter;
@@ -66,6 +67,10 @@ public final class Sidecar {
   private volatile AdminListener admin;
   private volatile String adminDeployment;
   private volatile MasterLink master;
+  /** The lame duck and the drain after it, once begun; set and read on {@code control}. */
+  private LameDuck lameDuck;
+  private Future<Void> draining;
+  private boolean stopping;
 
   private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
                   Map<String, String> env, PrometheusMeterRegistry registry) {
@@ -189,19 +194,40 @@ public final class Sidecar {
     reloader.onFinished(listener);
   }
 
-  /** Stops gracefully ({@link Drain}: {@code drain} for open WebSockets to end), then releases everything. */
+  /**
+   * {@code POST /api/drain}: the lame duck ({@code shutdown.lameDuck}), then the drain ({@code shutdown.drain}); the
+   * process keeps running, not ready, with its admin API, until it is stopped. Asking again changes nothing.
+   *
+   * @return completes at once, once the lame duck has begun, with the phase then
+   */
+  public Future<RunningState.Phase> drain() {
+    Promise<RunningState.Phase> begun = Promise.promise();
+    control.runOnContext(v -> {
+      ShutdownConfig shutdown = state.get().config().shutdown();
+      beginDrain(shutdown.lameDuck(), shutdown.drain());
+      begun.complete(state.get().phase());
+    });
+    return begun.future();
+  }
+
+  /** Stops gracefully at once ({@link Drain}: {@code drain} for open WebSockets to end), then releases everything. */
   public Future<Void> stop(Duration drain) {
+    return stop(Duration.ZERO, drain);
+  }
+
+  /**
+   * Stops gracefully: the lame duck ({@link LameDuck}), the drain ({@link Drain}), then releases everything. A drain
+   * already under way (POST /api/drain) is joined, with its own periods.
+   */
+  public Future<Void> stop(Duration lameDuck, Duration drain) {
     Promise<Void> done = Promise.promise();
     control.runOnContext(v -> {
-      state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
-      healthChecks.stop();
-      watch.close();
-      MasterLink following = master;
-      if (following != null) {
-        following.stop();
+      stopping = true;
+      if (state.get().phase() == RunningState.Phase.DRAINING || state.get().phase() == RunningState.Phase.STARTING) {
+        state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
       }
       PublicListeners bound = listeners;
-      Drain.run(vertx, control, bound, tunnels, drain)
+      beginDrain(lameDuck, drain)
         .transform(ignored -> Future.join(bound == null ? Future.succeededFuture() : bound.undeploy(vertx),
           adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment)))
         .<Void>mapEmpty()
@@ -210,9 +236,49 @@ public final class Sidecar {
     return done.future();
   }
 
+  /** Ends the lame duck now, if one runs (a second SIGTERM): the drain begins at once. */
+  public void endLameDuck() {
+    control.runOnContext(v -> {
+      if (lameDuck != null) {
+        lameDuck.cut();
+      }
+    });
+  }
+
+  /** On {@code control}: starts the lame duck and then the drain, once; later calls get the same drain. */
+  private Future<Void> beginDrain(Duration lameDuckFor, Duration drain) {
+    if (draining != null) {
+      return draining;
+    }
+    if (state.get().phase() == RunningState.Phase.SERVING) {
+      state.updateAndGet(s -> s.withPhase(RunningState.Phase.LAME_DUCK));
+      if (!lameDuckFor.isZero()) {
+        LOG.info("lame duck: /readyz answers 503; the public port keeps serving for {} ms", lameDuckFor.toMillis());
+      }
+    } else {
+      // Not serving yet: there is no balancer to tell, and nothing to wait for.
+      lameDuckFor = Duration.ZERO;
+    }
+    lameDuck = LameDuck.begin(vertx, control, lameDuckFor);
+    draining = lameDuck.over().compose(v -> {
+      RunningState.Phase next = stopping ? RunningState.Phase.STOPPING : RunningState.Phase.DRAINING;
+      state.updateAndGet(s -> s.withPhase(next));
+      LOG.info("{}: no new connections; {} open ones get {} ms to finish",
+        next == RunningState.Phase.STOPPING ? "stopping" : "draining", tunnels.size(), drain.toMillis());
+      healthChecks.stop();
+      watch.close();
+      MasterLink following = master;
+      if (following != null) {
+        following.stop();
+      }
+      return Drain.run(vertx, control, listeners, tunnels, drain);
+    });
+    return draining;
+  }
+
   /** What an admin listener reads and may ask: the narrow view, never this class. */
   public AdminView view() {
-    return new AdminView(state::get, this::requestReload, live, tunnels, refusals);
+    return new AdminView(state::get, this::requestReload, this::drain, live, tunnels, refusals);
   }
 
   /** Everything the sidecar serves with now, as one snapshot. */

@@ -3,9 +3,11 @@ package io.pomelo.sidecar.systemd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pomelo.sidecar.config.ShutdownConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -67,6 +69,16 @@ final class SystemdUnitTest {
       "LimitNOFILE=262144",
       "MemoryDenyWriteExecute=no",
       "EnvironmentFile=-/etc/default/pomelo-sidecar");
+  }
+
+  @Test
+  void theStopTimeoutCoversTheLameDuckAndTheDrain() throws Exception {
+    Matcher timeout = Pattern.compile("(?m)^TimeoutStopSec=(\\d+)s$").matcher(Files.readString(UNIT));
+    assertThat(timeout.find()).isTrue();
+    ShutdownConfig defaults = ShutdownConfig.defaults();
+    // 2 s after the 1001 close (Drain), and room for the JVM's exit.
+    assertThat(Duration.ofSeconds(Long.parseLong(timeout.group(1))))
+      .isGreaterThanOrEqualTo(defaults.lameDuck().plus(defaults.drain()).plusSeconds(2 + 10));
   }
 
   private record Result(int exitCode, String output) { }
