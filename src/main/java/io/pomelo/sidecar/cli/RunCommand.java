@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pomelo.sidecar.admin.VertxMetrics;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.run.InheritedListeners;
 import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.run.VertxRuntime;
 import io.pomelo.sidecar.state.ReloadOutcome;
@@ -51,10 +52,22 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     Map<String, String> env = System.getenv();
     // Vert.x's own metrics and the sidecar's share one registry, which GET /metrics writes out.
     PrometheusMeterRegistry registry = VertxMetrics.registry();
-    Vertx vertx = VertxRuntime.vertx(registry);
+    InheritedListeners inherited;
+    try {
+      inherited = InheritedListeners.fromEnvironment(env, ProcessHandle.current().pid());
+    } catch (IllegalArgumentException e) {
+      // Binding anew instead would fight systemd for the port, or serve somewhere nobody expects.
+      spec.commandLine().getErr().println("pomelo-sidecar: cannot serve on the sockets systemd passed: "
+        + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
+    Vertx vertx = VertxRuntime.vertx(registry, inherited);
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
-    // Explicit reloads read the configuration file again, exactly as at start (development values included).
-    Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(() -> options.load(vertx, env), false);
+    // Explicit reloads read the configuration file again, exactly as at start (development values included), with
+    // the inherited sockets' addresses in place of the configured ones, as at start.
+    Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(
+      () -> inherited.applyTo(options.load(vertx, env)), false);
     // The stop is in place before the start: a SIGTERM that comes as soon as the port answers (or during the start)
     // still gets an orderly stop and exit code 0, not the JVM's 143.
     AtomicReference<Sidecar> started = new AtomicReference<>();
@@ -75,8 +88,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     });
     Sidecar sidecar;
     try {
-      SidecarConfig config = options.load(vertx, env);
-      sidecar = ConfigOptions.await(Sidecar.prepare(vertx, config, source, env, registry).start());
+      SidecarConfig configured = options.load(vertx, env);
+      inherited.announce(configured);
+      sidecar = ConfigOptions.await(Sidecar.prepare(vertx, inherited.applyTo(configured), source, env, registry,
+        inherited).start());
       started.set(sidecar);
     } catch (ConfigException e) {
       forget(hook);

@@ -21,6 +21,7 @@ import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.state.RunningState;
+import io.pomelo.sidecar.systemd.ListenFds;
 import io.pomelo.sidecar.tls.BackendTrust;
 import io.pomelo.sidecar.watch.ReloadRequests;
 import io.vertx.core.Context;
@@ -63,6 +64,7 @@ public final class Sidecar {
   private final FileWatch watch;
   private final Reloader reloader;
   private final ReloadRequests<ReloadOutcome> requests;
+  private final InheritedListeners inherited;
   private volatile PublicListeners listeners;
   private volatile AdminListener admin;
   private volatile String adminDeployment;
@@ -73,8 +75,9 @@ public final class Sidecar {
   private boolean stopping;
 
   private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
-                  Map<String, String> env, PrometheusMeterRegistry registry) {
+                  Map<String, String> env, PrometheusMeterRegistry registry, InheritedListeners inherited) {
     this.vertx = vertx;
+    this.inherited = inherited;
     this.control = vertx.getOrCreateContext();
     this.env = env;
     this.state = new AtomicReference<>(RunningState.starting(config, Instant.now()));
@@ -113,7 +116,17 @@ public final class Sidecar {
    */
   public static Sidecar prepare(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
                                 Map<String, String> env, PrometheusMeterRegistry registry) {
-    return new Sidecar(vertx, config, configSource, env, registry);
+    return prepare(vertx, config, configSource, env, registry, InheritedListeners.none());
+  }
+
+  /**
+   * @param inherited the sockets systemd passed (socket activation), which {@code vertx} was built to serve on
+   *                  ({@link VertxRuntime}); the listeners without one bind as configured
+   */
+  public static Sidecar prepare(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                                Map<String, String> env, PrometheusMeterRegistry registry,
+                                InheritedListeners inherited) {
+    return new Sidecar(vertx, config, configSource, env, registry, inherited);
   }
 
   /** Reads everything, then binds the public listener and the admin API; fails without binding on a bad file. */
@@ -141,11 +154,11 @@ public final class Sidecar {
       state.updateAndGet(s -> s.withTable(table, files.servers().sha256(), files.servers().environment(),
         Instant.now()).withCertificates(files.certificates()));
       admin = new AdminListener(config.admin(), view(), meters);
-      return PublicListeners.deploy(vertx, config, files.certificates(),
-          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals)
+      return inherited.listen(ListenFds.PUBLIC, () -> PublicListeners.deploy(vertx, config, files.certificates(),
+          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals))
         .compose(deployed -> {
           listeners = deployed;
-          return vertx.deployVerticle(admin);
+          return inherited.listen(ListenFds.ADMIN, () -> vertx.deployVerticle(admin));
         })
         .map(id -> {
           adminDeployment = id;

@@ -39,8 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServiceLifecycleTest {
 
-  private static final Pattern LISTENING =
-    Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS[^)]*\\), admin API on http://127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern LISTENING = SidecarProcess.LISTENING;
 
   @TempDir
   Path dir;
@@ -151,20 +150,7 @@ class ServiceLifecycleTest {
   }
 
   private Path config(String shutdown) throws Exception {
-    Path servers = fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port())));
-    Path config = dir.resolve("sidecar.yaml");
-    Files.writeString(config, String.join("\n",
-      "listen: {host: 127.0.0.1, port: 0}",
-      "tls:",
-      "  certificates:",
-      "    - certFile: " + fixture.certificate().certFile(),
-      "      keyFile: " + fixture.certificate().keyFile(),
-      "pomelo: {serversFile: " + servers + ", environment: development}",
-      "routes: {aliases: []}",
-      "admin: {host: 127.0.0.1, port: 0}",
-      shutdown,
-      ""));
-    return config;
+    return fixture.sidecarYaml(fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), shutdown);
   }
 
   private static int readyz(int adminPort) throws Exception {

@@ -21,6 +21,7 @@ final class SystemdUnitTest {
 
   private static final Path PROJECT = Path.of(System.getProperty("sidecar.project.dir", "."));
   private static final Path UNIT = PROJECT.resolve("systemd/pomelo-sidecar.service");
+  private static final Path SOCKET = PROJECT.resolve("systemd/pomelo-sidecar.socket");
   /** The score recorded in the README; a change that raises it should be a decision, not an accident. */
   private static final double EXPOSURE_LIMIT = 1.4;
 
@@ -43,6 +44,17 @@ final class SystemdUnitTest {
     Result result = run("systemd-analyze", "verify", unit.toString());
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(result.output()).isEmpty();
+  }
+
+  @Test
+  void systemdFindsNothingWrongWithTheSocketUnit() throws Exception {
+    // verify loads the service the socket activates from the same directory: the copy made above.
+    Path socket = Files.copy(SOCKET, dir.resolve("pomelo-sidecar.socket"));
+    Result result = run("systemd-analyze", "verify", socket.toString(), unit.toString());
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(result.output()).isEmpty();
+    assertThat(Files.readAllLines(SOCKET)).contains("ListenStream=443", "Accept=no",
+      "FileDescriptorName=" + ListenFds.PUBLIC);
   }
 
   @Test

@@ -64,6 +64,15 @@ public final class RawTls {
     return tls;
   }
 
+  /** TLS over {@code tcp}, already connected to the port, with the handshake done (it waits up to a minute). */
+  public SSLSocket over(Socket tcp) throws IOException {
+    SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", port, true);
+    tls.setSoTimeout(60_000);
+    tls.startHandshake();
+    tls.setSoTimeout(10_000);
+    return tls;
+  }
+
   /** A plain TCP connection to the TLS port. */
   public Socket openPlain() throws IOException {
     Socket tcp = new Socket(InetAddress.getLoopbackAddress(), port);
