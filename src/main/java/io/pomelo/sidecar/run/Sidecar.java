@@ -211,11 +211,16 @@ public final class Sidecar {
    * {@code POST /api/drain}: the lame duck ({@code shutdown.lameDuck}), then the drain ({@code shutdown.drain}); the
    * process keeps running, not ready, with its admin API, until it is stopped. Asking again changes nothing.
    *
-   * @return completes at once, once the lame duck has begun, with the phase then
+   * @return completes at once, once the lame duck has begun, with the phase then; fails while the sidecar starts
    */
   public Future<RunningState.Phase> drain() {
     Promise<RunningState.Phase> begun = Promise.promise();
     control.runOnContext(v -> {
+      if (state.get().phase() == RunningState.Phase.STARTING) {
+        // The start would make it SERVING again; there is nothing to drain yet, and no balancer sends anything.
+        begun.fail("the sidecar is starting; ask again once it is ready");
+        return;
+      }
       ShutdownConfig shutdown = state.get().config().shutdown();
       beginDrain(shutdown.lameDuck(), shutdown.drain());
       begun.complete(state.get().phase());
