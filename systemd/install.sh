@@ -53,6 +53,7 @@ old_opt_dir="$root/opt/$NAME"
 etc_dir="$root/etc/$NAME"
 default_file="$root/etc/default/$NAME"
 unit_file="$root/etc/systemd/system/$NAME.service"
+socket_file="$root/etc/systemd/system/$NAME.socket"
 
 # sd_booted(3): systemd is PID 1 exactly when this directory exists.
 systemd_running() {
@@ -117,6 +118,8 @@ install_all() {
   protect_config
   place_once 0644 "$here/$NAME.default" "$default_file"
   place 0644 "$here/$NAME.service" "$unit_file"
+  # Installed, not enabled: socket activation is the administrator's choice (systemctl enable --now NAME.socket).
+  place 0644 "$here/$NAME.socket" "$socket_file"
   make_class_archive
 
   if systemd_running; then
@@ -153,12 +156,14 @@ remove_old_layout() {
 
 uninstall_program() {
   if systemd_running; then
+    # The socket first: a connection to it would start the service again.
+    systemctl disable --now "$NAME.socket" || true
     systemctl disable --now "$NAME" || true
   elif [ -n "$root" ]; then
-    skipped "systemctl disable --now $NAME"
+    skipped "systemctl disable --now $NAME.socket $NAME"
   fi
   # The class-data archive belongs to the removed jar; the rest of the state stays until --purge.
-  rm -f "$unit_file" "$share_dir/$NAME.jar" "$command_file" "$root/var/lib/$NAME/app.jsa"
+  rm -f "$unit_file" "$socket_file" "$share_dir/$NAME.jar" "$command_file" "$root/var/lib/$NAME/app.jsa"
   rmdir "$share_dir" 2>/dev/null || true
   remove_old_layout
   if systemd_running; then

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The admin REST API. It owns nothing: every answer is read from one snapshot of the running state, whose route table is the one
- * the proxy serves. GET only, except {@code POST /api/reload}. Errors are JSON too. Every request must name this
+ * the proxy serves. GET only, except {@code POST /api/reload} and {@code POST /api/drain}. Errors are JSON too. Every request must name this
  * listener in Host ({@link AdminHosts}), and a browser's request from another site changes nothing
  * ({@link SameOriginWrites}); connections are few and short-lived ({@link AdminConnections}). With a token
  * configured, every endpoint but the probes needs it; {@code src/main/resources/openapi.yaml} describes them all.
@@ -66,6 +66,7 @@ public final class AdminListener extends VerticleBase {
     router.get("/api/routes/:serverId").handler(this::server);
     router.get("/api/status").handler(ctx -> json(ctx, 200, StatusView.of(view, actualPort(), version()).encodePrettily()));
     router.post("/api/reload").handler(this::reload);
+    router.post("/api/drain").handler(this::drain);
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
       .end(openApi));
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT)
@@ -95,7 +96,7 @@ public final class AdminListener extends VerticleBase {
     RunningState state = view.state().get();
     boolean ready = state.ready();
     json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not ready")
-      .put("generation", state.routes().generation()).encode());
+      .put("generation", state.routes().generation()).put("phase", StatusView.phase(state.phase())).encode());
   }
 
   /** Every route, or those of one server type with {@code ?serverType=}; [] when none. */
@@ -148,6 +149,25 @@ public final class AdminListener extends VerticleBase {
       }
       int status = ar.result().result() == ReloadOutcome.Result.ERROR ? 422 : 200;
       json(ctx, status, StatusView.reload(ar.result()).encodePrettily());
+    });
+  }
+
+  /**
+   * Takes the sidecar out of its balancer: /readyz answers 503 from now on, the public port keeps serving for
+   * shutdown.lameDuck, then stops accepting and drains (shutdown.drain, then 1001). The process stays, not ready,
+   * until it is stopped: like HAProxy's "set server state drain" and Envoy's /drain_listeners, a drain is not an exit,
+   * so that whoever asked can watch it finish and restart or stop it themselves. 202 at once, and again on a repeat.
+   */
+  private void drain(RoutingContext ctx) {
+    view.drain().get().onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, 503, String.valueOf(ar.cause().getMessage()));
+        return;
+      }
+      var shutdown = view.state().get().config().shutdown();
+      json(ctx, 202, new JsonObject().put("phase", StatusView.phase(ar.result()))
+        .put("lameDuckMillis", shutdown.lameDuck().toMillis())
+        .put("drainMillis", shutdown.drain().toMillis()).encodePrettily());
     });
   }
 

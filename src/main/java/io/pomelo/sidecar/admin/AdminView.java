@@ -13,14 +13,15 @@ import java.util.function.Supplier;
 
 /**
  * What the admin listener and the metrics may read and ask, and nothing of who runs the sidecar: one snapshot of
- * the running state per answer, the live counters beside it, and a way to ask for a reload.
+ * the running state per answer, the live counters beside it, and ways to ask for a reload and for a drain.
  *
  * @param state    the running state now; each answer reads it once
  * @param reload   asks for a reload and completes with its outcome
+ * @param drain    begins the lame duck and the drain after it (once) and completes at once with the phase
  * @param live     counts per route and health per server, kept across reloads
  * @param tunnels  the open tunnels
  * @param refusals every client the public port turned away, by reason
  */
 public record AdminView(Supplier<RunningState> state, Function<ReloadRequest, Future<ReloadOutcome>> reload,
-                        LiveState live, Tunnels tunnels, Refusals refusals) {
+                        Supplier<Future<RunningState.Phase>> drain, LiveState live, Tunnels tunnels, Refusals refusals) {
 }

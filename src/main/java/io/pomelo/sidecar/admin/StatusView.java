@@ -53,11 +53,17 @@ public final class StatusView {
         .put("sha256", routes.sha256())
         .put("count", routes.table().routes().size()))
       .put("ready", state.ready())
+      .put("phase", phase(state.phase()))
       .put("openConnections", view.tunnels().size())
       .put("health", health(state, view.live()))
       .put("lastReload", reload(state.lastReload()))
       .put("master", master(state.following()))
       .put("certificates", certificates);
+  }
+
+  /** The phase as the API writes it: starting, serving, lame-duck, draining, stopping. */
+  static String phase(RunningState.Phase phase) {
+    return phase.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   public static JsonObject reload(ReloadOutcome outcome) {

@@ -4,11 +4,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pomelo.sidecar.admin.VertxMetrics;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.run.InheritedListeners;
 import io.pomelo.sidecar.run.Sidecar;
 import io.pomelo.sidecar.run.VertxRuntime;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.systemd.HangupSignal;
+import io.pomelo.sidecar.systemd.StopSignals;
 import io.pomelo.sidecar.systemd.SystemdNotifier;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -28,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * {@code run}: start serving and keep serving until stopped. SIGHUP reloads everything; SIGTERM drains and stops.
+ * {@code run}: start serving and keep serving until stopped. SIGHUP reloads everything; SIGTERM begins the lame duck
+ * (not ready, still serving), then drains and stops; a second SIGTERM ends the lame duck at once.
  * Under systemd it speaks the notify protocol: READY once routes are loaded and the listener is bound,
  * RELOADING/READY around each reload, STOPPING at the stop, and watchdog pings from the event loop.
  */
@@ -49,10 +52,22 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     Map<String, String> env = System.getenv();
     // Vert.x's own metrics and the sidecar's share one registry, which GET /metrics writes out.
     PrometheusMeterRegistry registry = VertxMetrics.registry();
-    Vertx vertx = VertxRuntime.vertx(registry);
+    InheritedListeners inherited;
+    try {
+      inherited = InheritedListeners.fromEnvironment(env, ProcessHandle.current().pid());
+    } catch (IllegalArgumentException e) {
+      // Binding anew instead would fight systemd for the port, or serve somewhere nobody expects.
+      spec.commandLine().getErr().println("pomelo-sidecar: cannot serve on the sockets systemd passed: "
+        + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
+    Vertx vertx = VertxRuntime.vertx(registry, inherited);
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
-    // Explicit reloads read the configuration file again, exactly as at start (development values included).
-    Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(() -> options.load(vertx, env), false);
+    // Explicit reloads read the configuration file again, exactly as at start (development values included), with
+    // the inherited sockets' addresses in place of the configured ones, as at start.
+    Supplier<Future<SidecarConfig>> source = () -> vertx.executeBlocking(
+      () -> inherited.applyTo(options.load(vertx, env)), false);
     // The stop is in place before the start: a SIGTERM that comes as soon as the port answers (or during the start)
     // still gets an orderly stop and exit code 0, not the JVM's 143.
     AtomicReference<Sidecar> started = new AtomicReference<>();
@@ -64,10 +79,19 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
       Runtime.getRuntime().halt(0);
     }, "pomelo-sidecar-stop");
     Runtime.getRuntime().addShutdownHook(hook);
+    StopSignals.install(() -> {
+      Sidecar running = started.get();
+      if (running != null) {
+        LOG.info("stop signal again: ending the lame duck now");
+        running.endLameDuck();
+      }
+    });
     Sidecar sidecar;
     try {
-      SidecarConfig config = options.load(vertx, env);
-      sidecar = ConfigOptions.await(Sidecar.prepare(vertx, config, source, env, registry).start());
+      SidecarConfig configured = options.load(vertx, env);
+      inherited.announce(configured);
+      sidecar = ConfigOptions.await(Sidecar.prepare(vertx, inherited.applyTo(configured), source, env, registry,
+        inherited).start());
       started.set(sidecar);
     } catch (ConfigException e) {
       forget(hook);
@@ -99,15 +123,20 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     }
   }
 
-  /** SIGTERM: drain and stop the sidecar, or, when it had not started yet, just close Vert.x. */
+  /** SIGTERM: the lame duck, then drain and stop the sidecar, or, when it had not started yet, just close Vert.x. */
   private static void stop(Sidecar sidecar, Vertx vertx, SystemdNotifier systemd) {
     systemd.stopping();
+    Duration lameDuck = sidecar == null ? Duration.ZERO : sidecar.config().shutdown().lameDuck();
     Duration drain = sidecar == null ? Duration.ZERO : sidecar.config().shutdown().drain();
-    LOG.info("stopping: no new connections; {} open ones get {} ms to finish",
-      sidecar == null ? 0 : sidecar.tunnels().size(), drain.toMillis());
+    if (sidecar == null || lameDuck.isZero()) {
+      LOG.info("stopping");
+    } else {
+      LOG.info("stopping: a lame duck of {} ms (a second SIGTERM ends it), then a drain of {} ms",
+        lameDuck.toMillis(), drain.toMillis());
+    }
     try {
-      Future<?> stop = sidecar == null ? vertx.close() : sidecar.stop(drain).eventually(vertx::close);
-      stop.toCompletionStage().toCompletableFuture().get(drain.toSeconds() + 15, TimeUnit.SECONDS);
+      Future<?> stop = sidecar == null ? vertx.close() : sidecar.stop(lameDuck, drain).eventually(vertx::close);
+      stop.toCompletionStage().toCompletableFuture().get(lameDuck.plus(drain).toSeconds() + 15, TimeUnit.SECONDS);
       LOG.info("stopped");
     } catch (Exception e) {
       LOG.warn("stop did not finish cleanly: {}", e.toString());

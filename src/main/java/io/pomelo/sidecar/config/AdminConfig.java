@@ -49,6 +49,10 @@ public record AdminConfig(ListenerConfig listener, String token, Path tokenFile,
     this(listener, "", null);
   }
 
+  public AdminConfig withListener(ListenerConfig value) {
+    return new AdminConfig(value, token, tokenFile, allowedHosts, maxConnections, idleTimeout);
+  }
+
   public AdminConfig withAllowedHosts(List<String> value) {
     return new AdminConfig(listener, token, tokenFile, value, maxConnections, idleTimeout);
   }

@@ -39,7 +39,7 @@ public enum ConfigSection {
   RELOAD("reload", Applies.LIVE, SidecarConfig::reload, (b, c) -> b.reload(c.reload()),
     Key.value("watch"), Key.value("removedRoutes"), Key.value("closeAfter"), Key.value("maxFileSize")),
   SHUTDOWN("shutdown", Applies.RESTART, SidecarConfig::shutdown, (b, c) -> b.shutdown(c.shutdown()),
-    Key.value("drain")),
+    Key.value("lameDuck"), Key.value("drain")),
   STATE("state", Applies.RESTART, SidecarConfig::stateDir, (b, c) -> b.stateDir(c.stateDir()),
     Key.value("dir")),
   HEALTH("health", Applies.RESTART, SidecarConfig::health, (b, c) -> b.health(c.health()),

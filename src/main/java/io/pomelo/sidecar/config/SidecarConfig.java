@@ -86,6 +86,10 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
     return toBuilder().admin(value).build();
   }
 
+  public SidecarConfig withShutdown(ShutdownConfig value) {
+    return toBuilder().shutdown(value).build();
+  }
+
   public SidecarConfig withHealth(HealthConfig value) {
     return toBuilder().health(value).build();
   }

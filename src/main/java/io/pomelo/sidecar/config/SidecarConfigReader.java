@@ -89,6 +89,7 @@ final class SidecarConfigReader {
     AccessLogConfig accessLog = new AccessLogConfig(
       bool(section(root, "accessLog").getValue("enabled"), "accessLog.enabled", AccessLogConfig.defaults().enabled()));
     ShutdownConfig shutdown = new ShutdownConfig(
+      durationOrZero(root, "shutdown", "lameDuck", ShutdownConfig.defaults().lameDuck()),
       duration(root, "shutdown", "drain", ShutdownConfig.defaults().drain()));
     String stateDir = string(root, "state", "dir", "");
     LimitsConfig limits = limits(root);
@@ -585,6 +586,20 @@ final class SidecarConfigReader {
     }
     problem(section + "." + key, value, "must be more than 0");
     return fallback;
+  }
+
+  /** A duration where 0 is allowed and turns the thing off. */
+  private Duration durationOrZero(JsonObject root, String section, String key, Duration fallback) {
+    Object value = section(root, section).getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Durations.parse(value.toString());
+    } catch (IllegalArgumentException e) {
+      problem(section + "." + key, value, e.getMessage());
+      return fallback;
+    }
   }
 
   /** A duration where 0 (or {@code none}) means "no idle timeout". */

@@ -81,8 +81,9 @@ final class Reloader {
   }
 
   Future<ReloadOutcome> reload(ReloadRequest request) {
-    if (state.get().phase() == RunningState.Phase.STOPPING) {
-      return Future.failedFuture("the sidecar is stopping");
+    RunningState.Phase phase = state.get().phase();
+    if (phase == RunningState.Phase.STOPPING || phase == RunningState.Phase.DRAINING) {
+      return Future.failedFuture("the sidecar is " + (phase == RunningState.Phase.STOPPING ? "stopping" : "drained"));
     }
     started.forEach(l -> l.accept(request.trigger()));
     SidecarConfig config = state.get().config();

@@ -7,6 +7,7 @@ import io.pomelo.sidecar.admin.AdminView;
 import io.pomelo.sidecar.admin.SidecarMeters;
 import io.pomelo.sidecar.backend.HealthChecks;
 import io.pomelo.sidecar.backend.LiveState;
+import io.pomelo.sidecar.config.ShutdownConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.master.MasterDiscovery;
 import io.pomelo.sidecar.proxy.ConnectionLimiter;
@@ -17,6 +18,7 @@ import io.pomelo.sidecar.route.RouteTable;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.state.RunningState;
+import io.pomelo.sidecar.systemd.ListenFds;
 import io.pomelo.sidecar.tls.BackendTrust;
 import io.pomelo.sidecar.tls.TicketKeyRing;
 import io.pomelo.sidecar.watch.ReloadRequests;
@@ -24,6 +26,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +42,8 @@ import java.util.function.Supplier;
  * anything, so a bad file at start-up binds nothing; a reload is {@link Reloader}'s, a stop is {@link Drain}'s.
  */
 public final class Sidecar {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
 
   private final Vertx vertx;
   /** Reloads, swaps and the stop run here, one at a time. */
@@ -56,14 +62,20 @@ public final class Sidecar {
   private final FileWatch watch;
   private final Reloader reloader;
   private final ReloadRequests<ReloadOutcome> requests;
+  private final InheritedListeners inherited;
   private volatile PublicListeners listeners;
   private volatile AdminListener admin;
   private volatile String adminDeployment;
   private volatile MasterLink master;
+  /** The lame duck and the drain after it, once begun; set and read on {@code control}. */
+  private LameDuck lameDuck;
+  private Future<Void> draining;
+  private boolean stopping;
 
   private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
-                  Map<String, String> env, PrometheusMeterRegistry registry) {
+                  Map<String, String> env, PrometheusMeterRegistry registry, InheritedListeners inherited) {
     this.vertx = vertx;
+    this.inherited = inherited;
     this.control = vertx.getOrCreateContext();
     this.env = env;
     this.state = new AtomicReference<>(RunningState.starting(config, Instant.now()));
@@ -97,7 +109,17 @@ public final class Sidecar {
    */
   public static Sidecar prepare(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
                                 Map<String, String> env, PrometheusMeterRegistry registry) {
-    return new Sidecar(vertx, config, configSource, env, registry);
+    return prepare(vertx, config, configSource, env, registry, InheritedListeners.none());
+  }
+
+  /**
+   * @param inherited the sockets systemd passed (socket activation), which {@code vertx} was built to serve on
+   *                  ({@link VertxRuntime}); the listeners without one bind as configured
+   */
+  public static Sidecar prepare(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
+                                Map<String, String> env, PrometheusMeterRegistry registry,
+                                InheritedListeners inherited) {
+    return new Sidecar(vertx, config, configSource, env, registry, inherited);
   }
 
   /** Reads everything, then binds the public listener and the admin API; fails without binding on a bad file. */
@@ -123,11 +145,11 @@ public final class Sidecar {
       state.updateAndGet(s -> s.withTable(table, files.servers().sha256(), files.servers().environment(),
         Instant.now()).withCertificates(files.certificates()));
       admin = new AdminListener(config.admin(), view(), meters);
-      return PublicListeners.deploy(vertx, config, files.certificates(),
-          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals, ticketKeys)
+      return inherited.listen(ListenFds.PUBLIC, () -> PublicListeners.deploy(vertx, config, files.certificates(),
+          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals, ticketKeys))
         .compose(deployed -> {
           listeners = deployed;
-          return vertx.deployVerticle(admin);
+          return inherited.listen(ListenFds.ADMIN, () -> vertx.deployVerticle(admin));
         })
         .compose(id -> {
           adminDeployment = id;
@@ -167,19 +189,45 @@ public final class Sidecar {
     reloader.onFinished(listener);
   }
 
-  /** Stops gracefully ({@link Drain}: {@code drain} for open WebSockets to end), then releases everything. */
+  /**
+   * {@code POST /api/drain}: the lame duck ({@code shutdown.lameDuck}), then the drain ({@code shutdown.drain}); the
+   * process keeps running, not ready, with its admin API, until it is stopped. Asking again changes nothing.
+   *
+   * @return completes at once, once the lame duck has begun, with the phase then; fails while the sidecar starts
+   */
+  public Future<RunningState.Phase> drain() {
+    Promise<RunningState.Phase> begun = Promise.promise();
+    control.runOnContext(v -> {
+      if (state.get().phase() == RunningState.Phase.STARTING) {
+        // The start would make it SERVING again; there is nothing to drain yet, and no balancer sends anything.
+        begun.fail("the sidecar is starting; ask again once it is ready");
+        return;
+      }
+      ShutdownConfig shutdown = state.get().config().shutdown();
+      beginDrain(shutdown.lameDuck(), shutdown.drain());
+      begun.complete(state.get().phase());
+    });
+    return begun.future();
+  }
+
+  /** Stops gracefully at once ({@link Drain}: {@code drain} for open WebSockets to end), then releases everything. */
   public Future<Void> stop(Duration drain) {
+    return stop(Duration.ZERO, drain);
+  }
+
+  /**
+   * Stops gracefully: the lame duck ({@link LameDuck}), the drain ({@link Drain}), then releases everything. A drain
+   * already under way (POST /api/drain) is joined, with its own periods.
+   */
+  public Future<Void> stop(Duration lameDuck, Duration drain) {
     Promise<Void> done = Promise.promise();
     control.runOnContext(v -> {
-      state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
-      healthChecks.stop();
-      watch.close();
-      MasterLink following = master;
-      if (following != null) {
-        following.stop();
+      stopping = true;
+      if (state.get().phase() == RunningState.Phase.DRAINING || state.get().phase() == RunningState.Phase.STARTING) {
+        state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
       }
       PublicListeners bound = listeners;
-      Drain.run(vertx, control, bound, tunnels, drain)
+      beginDrain(lameDuck, drain)
         .transform(ignored -> Future.join(bound == null ? Future.succeededFuture() : bound.undeploy(vertx),
           adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment)))
         .<Void>mapEmpty()
@@ -188,9 +236,49 @@ public final class Sidecar {
     return done.future();
   }
 
+  /** Ends the lame duck now, if one runs (a second SIGTERM): the drain begins at once. */
+  public void endLameDuck() {
+    control.runOnContext(v -> {
+      if (lameDuck != null) {
+        lameDuck.cut();
+      }
+    });
+  }
+
+  /** On {@code control}: starts the lame duck and then the drain, once; later calls get the same drain. */
+  private Future<Void> beginDrain(Duration lameDuckFor, Duration drain) {
+    if (draining != null) {
+      return draining;
+    }
+    if (state.get().phase() == RunningState.Phase.SERVING) {
+      state.updateAndGet(s -> s.withPhase(RunningState.Phase.LAME_DUCK));
+      if (!lameDuckFor.isZero()) {
+        LOG.info("lame duck: /readyz answers 503; the public port keeps serving for {} ms", lameDuckFor.toMillis());
+      }
+    } else {
+      // Not serving yet: there is no balancer to tell, and nothing to wait for.
+      lameDuckFor = Duration.ZERO;
+    }
+    lameDuck = LameDuck.begin(vertx, control, lameDuckFor);
+    draining = lameDuck.over().compose(v -> {
+      RunningState.Phase next = stopping ? RunningState.Phase.STOPPING : RunningState.Phase.DRAINING;
+      state.updateAndGet(s -> s.withPhase(next));
+      LOG.info("{}: no new connections; {} open ones get {} ms to finish",
+        next == RunningState.Phase.STOPPING ? "stopping" : "draining", tunnels.size(), drain.toMillis());
+      healthChecks.stop();
+      watch.close();
+      MasterLink following = master;
+      if (following != null) {
+        following.stop();
+      }
+      return Drain.run(vertx, control, listeners, tunnels, drain);
+    });
+    return draining;
+  }
+
   /** What an admin listener reads and may ask: the narrow view, never this class. */
   public AdminView view() {
-    return new AdminView(state::get, this::requestReload, live, tunnels, refusals);
+    return new AdminView(state::get, this::requestReload, this::drain, live, tunnels, refusals);
   }
 
   /** Everything the sidecar serves with now, as one snapshot. */

@@ -2,6 +2,7 @@ package io.pomelo.sidecar.run;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
@@ -21,6 +22,11 @@ public final class VertxRuntime {
   }
 
   public static Vertx vertx(PrometheusMeterRegistry registry) {
+    return vertx(registry, InheritedListeners.none());
+  }
+
+  /** @param inherited the sockets systemd passed: when there are any, the transport that serves on them */
+  public static Vertx vertx(PrometheusMeterRegistry registry, InheritedListeners inherited) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
       // Bound by bindJvmMetrics once the sidecar is ready: nothing before READY needs them.
@@ -29,11 +35,14 @@ public final class VertxRuntime {
       .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
       .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
       .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
-    return Vertx.builder()
+    VertxBuilder builder = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(metrics)
         // Native epoll where it loads (Linux): fewer copies and system calls per read than NIO, else NIO.
         .setPreferNativeTransport(true))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+      .withMetrics(new MicrometerMetricsFactory(registry));
+    if (inherited.any()) {
+      builder.withTransport(inherited);
+    }
+    return builder.build();
   }
 }

@@ -26,8 +26,12 @@ public record RunningState(Phase phase, SidecarConfig config, String environment
                            ActiveRoutes.Snapshot routes, ReloadOutcome lastReload, int publicPort, Instant startedAt,
                            Following following) {
 
-  /** Where the sidecar is in its life: only {@code SERVING} is ready. */
-  public enum Phase { STARTING, SERVING, STOPPING }
+  /**
+   * Where the sidecar is in its life: only {@code SERVING} is ready. {@code LAME_DUCK}: /readyz answers 503 while the
+   * public port still accepts and serves; {@code DRAINING}: the port no longer accepts and open connections end
+   * (after {@code POST /api/drain} the sidecar stays here until it is stopped); {@code STOPPING}: a stop drains.
+   */
+  public enum Phase { STARTING, SERVING, LAME_DUCK, DRAINING, STOPPING }
 
   public RunningState {
     certificates = List.copyOf(certificates);

@@ -103,6 +103,22 @@ class AdminBrowserTest {
   }
 
   @Test
+  void aCrossSiteDrainIsRefusedAndTheSidecarStaysReady() throws Exception {
+    start(new AdminConfig(new ListenerConfig("127.0.0.1", 0), TOKEN, null));
+    OpenApiDocument openApi = OpenApiDocument.load(vertx);
+    String own = "127.0.0.1:" + sidecar.adminPort();
+    String bearer = "Authorization: Bearer " + TOKEN + "\r\n";
+    for (String browser : List.of("Origin: http://evil.example\r\n", "Sec-Fetch-Site: cross-site\r\n")) {
+      String answer = ask("POST", "/api/drain", own, bearer + browser);
+      assertThat(RawTls.status(answer)).as(browser).isEqualTo(403);
+      openApi.check("drain", answer(answer));
+    }
+    assertThat(RawTls.status(ask("POST", "/api/drain", own, ""))).as("no token").isEqualTo(401);
+    assertThat(sidecar.state().ready()).isTrue();
+    assertThat(RawTls.status(ask("GET", "/readyz", own, ""))).isEqualTo(200);
+  }
+
+  @Test
   void aHostThatIsNotTheListenersIsMisdirected() throws Exception {
     start(loopback());
     int port = sidecar.adminPort();

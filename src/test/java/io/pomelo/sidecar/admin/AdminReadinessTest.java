@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * /readyz through a whole life: an admin listener deployed on a prepared sidecar answers before the table is
- * loaded and the public listener is bound, then while serving, then while stopping.
+ * loaded and the public listener is bound (and refuses a drain then), then while serving, then while stopping.
  */
 class AdminReadinessTest {
 
@@ -48,10 +48,10 @@ class AdminReadinessTest {
     Sidecar sidecar = Sidecar.prepare(vertx, fixture.config(
         fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), List.of()),
       null, Map.of(), VertxMetrics.registry());
-    AdminListener early = new AdminListener(new AdminConfig(new ListenerConfig("127.0.0.1", 0)), sidecar.view(),
+    AdminListener listener = new AdminListener(new AdminConfig(new ListenerConfig("127.0.0.1", 0)), sidecar.view(),
       sidecar.meters());
-    await(vertx.deployVerticle(early));
-    AdminClient admin = new AdminClient(vertx, early.actualPort(), null);
+    await(vertx.deployVerticle(listener));
+    AdminClient admin = new AdminClient(vertx, listener.actualPort(), null);
     OpenApiDocument openApi = OpenApiDocument.load(vertx);
 
     AdminClient.Answer before = admin.get("/readyz");
@@ -60,6 +60,10 @@ class AdminReadinessTest {
     assertThat(before.json().getLong("generation")).isZero();
     assertThat(admin.get("/healthz").status()).isEqualTo(200);
     assertThat(sidecar.publicPort()).isZero();
+    // A drain before the start would be undone by it: refused, and nothing changes.
+    AdminClient.Answer early = admin.send(io.vertx.core.http.HttpMethod.POST, "/api/drain", null);
+    openApi.check("drain", early);
+    assertThat(early.status()).isEqualTo(503);
 
     await(sidecar.start());
     AdminClient.Answer after = admin.get("/readyz");

@@ -47,6 +47,8 @@ final class InstallScriptTest {
       Files.readString(PROJECT.resolve("systemd/pomelo-sidecar.default")));
     assertFile("etc/systemd/system/pomelo-sidecar.service", "rw-r--r--",
       Files.readString(PROJECT.resolve("systemd/pomelo-sidecar.service")));
+    assertFile("etc/systemd/system/pomelo-sidecar.socket", "rw-r--r--",
+      Files.readString(PROJECT.resolve("systemd/pomelo-sidecar.socket")));
     assertThat(mode(root.resolve("etc/pomelo-sidecar"))).isEqualTo("rwxr-x---");
     assertThat(mode(root.resolve("usr/share/pomelo-sidecar"))).isEqualTo("rwxr-xr-x");
     assertThat(root.resolve("opt")).doesNotExist();
@@ -97,6 +99,7 @@ final class InstallScriptTest {
     assertThat(root.resolve("usr/share/pomelo-sidecar")).doesNotExist();
     assertThat(root.resolve("usr/bin/pomelo-sidecar")).doesNotExist();
     assertThat(root.resolve("etc/systemd/system/pomelo-sidecar.service")).doesNotExist();
+    assertThat(root.resolve("etc/systemd/system/pomelo-sidecar.socket")).doesNotExist();
     assertThat(root.resolve("etc/pomelo-sidecar/sidecar.yaml")).exists();
     assertThat(root.resolve("etc/default/pomelo-sidecar")).exists();
 

@@ -73,6 +73,8 @@ final class PackageContentsIT {
       PROJECT.resolve("src/deb/lintian-overrides"));
     assertSameBytes(tree.resolve("lib/systemd/system/pomelo-sidecar.service"),
       PROJECT.resolve("systemd/pomelo-sidecar.service"));
+    assertSameBytes(tree.resolve("lib/systemd/system/pomelo-sidecar.socket"),
+      PROJECT.resolve("systemd/pomelo-sidecar.socket"));
     assertSameBytes(tree.resolve("etc/default/pomelo-sidecar"), PROJECT.resolve("systemd/pomelo-sidecar.default"));
     assertSameBytes(tree.resolve("etc/pomelo-sidecar/servers.json.sample"),
       PROJECT.resolve("systemd/servers.json.sample"));
@@ -131,7 +133,8 @@ final class PackageContentsIT {
       .contains("class-archive \"/var/lib/$NAME/app.jsa\"", "\"$1\" = \"triggered\"");
     assertThat(Files.readAllLines(control.resolve("triggers"))).contains("interest-noawait /usr/lib/jvm");
     assertThat(Files.readString(control.resolve("postrm"))).contains("rm -f \"/var/lib/$NAME/app.jsa\"");
-    assertThat(Files.readString(control.resolve("prerm"))).contains("deb-systemd-invoke stop \"$UNIT\"");
+    assertThat(Files.readString(control.resolve("prerm")))
+      .contains("deb-systemd-invoke stop pomelo-sidecar.socket \"$UNIT\"");
     assertThat(Files.readString(control.resolve("postrm"))).contains("\"$1\" = \"purge\"", "deluser --system");
   }
 

@@ -40,8 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServiceLifecycleTest {
 
-  private static final Pattern LISTENING =
-    Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS[^)]*\\), admin API on http://127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern LISTENING = SidecarProcess.LISTENING;
 
   @TempDir
   Path dir;
@@ -66,19 +65,7 @@ class ServiceLifecycleTest {
 
   @Test
   void notifiesReadyReloadsOnHangupAndDrainsOnTerm() throws Exception {
-    Path servers = fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port())));
-    Path config = dir.resolve("sidecar.yaml");
-    Files.writeString(config, String.join("\n",
-      "listen: {host: 127.0.0.1, port: 0}",
-      "tls:",
-      "  certificates:",
-      "    - certFile: " + fixture.certificate().certFile(),
-      "      keyFile: " + fixture.certificate().keyFile(),
-      "pomelo: {serversFile: " + servers + ", environment: development}",
-      "routes: {aliases: []}",
-      "admin: {host: 127.0.0.1, port: 0}",
-      "shutdown: {drain: 2s}",
-      ""));
+    Path config = config("shutdown: {lameDuck: 0, drain: 2s}");
     String socket = dir.resolve("notify.sock").toString();
     try (NotifyReceiver systemd = new NotifyReceiver(socket);
          SidecarProcess sidecar = SidecarProcess.start(dir, Map.of("NOTIFY_SOCKET", socket,
@@ -118,6 +105,59 @@ class ServiceLifecycleTest {
       assertThat(Duration.ofNanos(System.nanoTime() - termAt)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
       assertThat(sidecar.exitCode(Duration.ofSeconds(30))).isZero();
     }
+  }
+
+  @Test
+  void termKeepsAcceptingForTheLameDuckAndASecondTermEndsIt() throws Exception {
+    Path config = config("shutdown: {lameDuck: 2500ms, drain: 1s}");
+    String socket = dir.resolve("notify.sock").toString();
+    try (NotifyReceiver systemd = new NotifyReceiver(socket);
+         SidecarProcess sidecar = SidecarProcess.start(dir, Map.of("NOTIFY_SOCKET", socket), List.of(),
+           "run", "--config", config.toString())) {
+      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(60), sidecar)).startsWith("READY=1");
+      Matcher ports = sidecar.awaitLine(LISTENING, Duration.ofSeconds(5));
+      int port = Integer.parseInt(ports.group(1));
+      int adminPort = Integer.parseInt(ports.group(2));
+      WebSocket before = await(TestSidecar.connect(client, port, "/gate/"));
+      CompletableFuture<Short> closeCode = new CompletableFuture<>();
+      before.closeHandler(v -> closeCode.complete(before.closeStatusCode()));
+
+      long termAt = System.nanoTime();
+      sidecar.signal("TERM");
+      assertThat(nextNotWatchdog(systemd, Duration.ofSeconds(10), sidecar)).isEqualTo("STOPPING=1");
+      assertThat(readyz(adminPort)).as("not ready at once").isEqualTo(503);
+      // A balancer that has not checked yet still sends clients: they get through.
+      WebSocket during = await(TestSidecar.connect(client, port, "/gate/"));
+      assertThat(echo(during, "lame duck")).isEqualTo("gate:lame duck");
+      assertThat(Duration.ofNanos(System.nanoTime() - termAt)).isLessThan(Duration.ofMillis(2500));
+      assertThat(refusedWithin(port, Duration.ofSeconds(10))).as("refused after the lame duck").isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - termAt)).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+      assertThat(closeCode.get(20, TimeUnit.SECONDS)).isEqualTo((short) 1001);
+      assertThat(sidecar.exitCode(Duration.ofSeconds(30))).isZero();
+    }
+
+    // A lame duck far longer than the test: the second SIGTERM ends it.
+    config = config("shutdown: {lameDuck: 5m, drain: 1s}");
+    try (SidecarProcess sidecar = SidecarProcess.start(dir, Map.of(), List.of(), "run", "--config",
+      config.toString())) {
+      int port = Integer.parseInt(sidecar.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
+      sidecar.signal("TERM");
+      sidecar.awaitLine(Pattern.compile("a lame duck of 300000 ms"), Duration.ofSeconds(10));
+      assertThat(refusedWithin(port, Duration.ofMillis(1500))).as("still accepting in the lame duck").isFalse();
+      sidecar.signal("TERM");
+      assertThat(refusedWithin(port, Duration.ofSeconds(10))).as("refused after the second TERM").isTrue();
+      assertThat(sidecar.exitCode(Duration.ofSeconds(20))).isZero();
+    }
+  }
+
+  private Path config(String shutdown) throws Exception {
+    return fixture.sidecarYaml(fixture.serversJson(Map.of("gate-server-1", Map.entry("gate", gate.port()))), shutdown);
+  }
+
+  private static int readyz(int adminPort) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
+      .statusCode();
   }
 
   /** Skips watchdog pings, which arrive on their own clock, and returns the next lifecycle datagram. */

@@ -3,9 +3,11 @@ package io.pomelo.sidecar.systemd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pomelo.sidecar.config.ShutdownConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -19,6 +21,7 @@ final class SystemdUnitTest {
 
   private static final Path PROJECT = Path.of(System.getProperty("sidecar.project.dir", "."));
   private static final Path UNIT = PROJECT.resolve("systemd/pomelo-sidecar.service");
+  private static final Path SOCKET = PROJECT.resolve("systemd/pomelo-sidecar.socket");
   /** The score recorded in the README; a change that raises it should be a decision, not an accident. */
   private static final double EXPOSURE_LIMIT = 1.4;
 
@@ -41,6 +44,17 @@ final class SystemdUnitTest {
     Result result = run("systemd-analyze", "verify", unit.toString());
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(result.output()).isEmpty();
+  }
+
+  @Test
+  void systemdFindsNothingWrongWithTheSocketUnit() throws Exception {
+    // verify loads the service the socket activates from the same directory: the copy made above.
+    Path socket = Files.copy(SOCKET, dir.resolve("pomelo-sidecar.socket"));
+    Result result = run("systemd-analyze", "verify", socket.toString(), unit.toString());
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(result.output()).isEmpty();
+    assertThat(Files.readAllLines(SOCKET)).contains("ListenStream=443", "Accept=no",
+      "FileDescriptorName=" + ListenFds.PUBLIC);
   }
 
   @Test
@@ -67,6 +81,16 @@ final class SystemdUnitTest {
       "LimitNOFILE=262144",
       "MemoryDenyWriteExecute=no",
       "EnvironmentFile=-/etc/default/pomelo-sidecar");
+  }
+
+  @Test
+  void theStopTimeoutCoversTheLameDuckAndTheDrain() throws Exception {
+    Matcher timeout = Pattern.compile("(?m)^TimeoutStopSec=(\\d+)s$").matcher(Files.readString(UNIT));
+    assertThat(timeout.find()).isTrue();
+    ShutdownConfig defaults = ShutdownConfig.defaults();
+    // 2 s after the 1001 close (Drain), and room for the JVM's exit.
+    assertThat(Duration.ofSeconds(Long.parseLong(timeout.group(1))))
+      .isGreaterThanOrEqualTo(defaults.lameDuck().plus(defaults.drain()).plusSeconds(2 + 10));
   }
 
   private record Result(int exitCode, String output) { }

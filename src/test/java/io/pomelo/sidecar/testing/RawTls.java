@@ -77,8 +77,10 @@ public final class RawTls {
   /** TLS over {@code tcp}, which may have carried something first (a PROXY protocol header), with the handshake done. */
   public SSLSocket over(Socket tcp) throws IOException {
     SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", port, true);
-    tls.setSoTimeout(10_000);
+    // The handshake may wait for a sidecar that is still starting (socket activation): up to a minute.
+    tls.setSoTimeout(60_000);
     tls.startHandshake();
+    tls.setSoTimeout(10_000);
     return tls;
   }
 

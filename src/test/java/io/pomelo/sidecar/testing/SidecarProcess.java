@@ -25,6 +25,10 @@ import java.util.stream.Collectors;
  */
 public final class SidecarProcess implements AutoCloseable {
 
+  /** The start's announcement on 127.0.0.1: group 1 the public port, group 2 the admin port. */
+  public static final Pattern LISTENING =
+    Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS[^)]*\\), admin API on http://127\\.0\\.0\\.1:(\\d+)");
+
   private final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final List<String> all = new CopyOnWriteArrayList<>();
@@ -52,10 +56,19 @@ public final class SidecarProcess implements AutoCloseable {
    */
   public static SidecarProcess start(Path workDir, Map<String, String> env, List<String> jvmArgs, String... args)
     throws IOException {
+    return start(workDir, env, List.of(), jvmArgs, args);
+  }
+
+  /**
+   * @param launcher a command the JVM's command line is appended to, which starts it (a stand-in for systemd's
+   *                 socket activation, say); empty: the JVM itself
+   */
+  public static SidecarProcess start(Path workDir, Map<String, String> env, List<String> launcher,
+                                     List<String> jvmArgs, String... args) throws IOException {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
       .filter(entry -> !entry.endsWith("test-classes"))
       .collect(Collectors.joining(java.io.File.pathSeparator));
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmArgs);

@@ -62,6 +62,27 @@ public final class TestSidecar {
     return file;
   }
 
+  /**
+   * A sidecar.yaml for a sidecar in its own process, on 127.0.0.1 with ephemeral ports (public and admin) and this
+   * certificate, serving {@code serversJson}'s development environment; {@code more} lines follow, such as
+   * {@code shutdown: {drain: 1s}}.
+   */
+  public Path sidecarYaml(Path serversJson, String... more) throws IOException {
+    List<String> lines = new java.util.ArrayList<>(List.of(
+      "listen: {host: 127.0.0.1, port: 0}",
+      "tls:",
+      "  certificates:",
+      "    - certFile: " + certificate.certFile(),
+      "      keyFile: " + certificate.keyFile(),
+      "pomelo: {serversFile: " + serversJson + ", environment: development}",
+      "routes: {aliases: []}",
+      "admin: {host: 127.0.0.1, port: 0}"));
+    lines.addAll(List.of(more));
+    Path file = dir.resolve("sidecar.yaml");
+    Files.writeString(file, String.join("\n", lines) + "\n");
+    return file;
+  }
+
   public SidecarConfig config(Path serversJson, List<AliasConfig> aliases) {
     RoutesConfig defaults = RoutesConfig.defaults();
     return config(serversJson, new RoutesConfig(defaults.stripPrefix(), defaults.dial(), Map.of(), aliases, Map.of()),
