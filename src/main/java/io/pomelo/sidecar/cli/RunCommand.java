@@ -108,7 +108,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     sidecar.onReloadFinished(outcome -> systemd.ready(status(sidecar, outcome)));
     HangupSignal.onHangup(() -> sidecar.requestReload(ReloadRequest.everything("SIGHUP")));
     systemd.startWatchdog(task -> control.runOnContext(v -> task.run()));
-    systemd.ready(status(sidecar, sidecar.lastReload()));
+    systemd.ready(status(sidecar, sidecar.state().lastReload()));
     VertxMetrics.bindJvmMetrics(registry);
     stopped.await();
     return 0;
@@ -145,8 +145,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private static String status(Sidecar sidecar, ReloadOutcome last) {
-    return sidecar.routes().routes().size() + " routes, " + sidecar.tunnels().size() + " connections, generation "
-      + sidecar.routeSnapshot().generation() + (last != null && last.result().equals(ReloadOutcome.Result.ERROR)
+    return sidecar.routes().routes().size() + " routes, " + sidecar.view().tunnels().size() + " connections, generation "
+      + sidecar.state().routes().generation() + (last != null && last.result().equals(ReloadOutcome.Result.ERROR)
       ? ", last reload failed: " + last.errors().get(0) : "");
   }
 }

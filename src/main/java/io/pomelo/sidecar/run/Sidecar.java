@@ -7,7 +7,6 @@ import io.pomelo.sidecar.admin.AdminView;
 import io.pomelo.sidecar.admin.SidecarMeters;
 import io.pomelo.sidecar.backend.HealthChecks;
 import io.pomelo.sidecar.backend.LiveState;
-import io.pomelo.sidecar.config.ShutdownConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.master.MasterDiscovery;
 import io.pomelo.sidecar.proxy.ConnectionLimiter;
@@ -26,8 +25,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -39,11 +36,9 @@ import java.util.function.Supplier;
 /**
  * A running sidecar, wired: the running state behind one reference, the public listener on every event loop, the
  * admin listener, and the reloads that keep them current. {@link #start} reads and checks everything before it binds
- * anything, so a bad file at start-up binds nothing; a reload is {@link Reloader}'s, a stop is {@link Drain}'s.
+ * anything, so a bad file at start-up binds nothing; a reload is {@link Reloader}'s, a stop is {@link Shutdown}'s.
  */
 public final class Sidecar {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
 
   private final Vertx vertx;
   /** Reloads, swaps and the stop run here, one at a time. */
@@ -67,10 +62,7 @@ public final class Sidecar {
   private volatile AdminListener admin;
   private volatile String adminDeployment;
   private volatile MasterLink master;
-  /** The lame duck and the drain after it, once begun; set and read on {@code control}. */
-  private LameDuck lameDuck;
-  private Future<Void> draining;
-  private boolean stopping;
+  private final Shutdown shutdown;
 
   private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
                   Map<String, String> env, PrometheusMeterRegistry registry, InheritedListeners inherited) {
@@ -89,6 +81,8 @@ public final class Sidecar {
     this.requests = new ReloadRequests<>(control, reloader::reload);
     this.meters = new SidecarMeters(registry, view());
     reloader.onFinished(meters::reloaded);
+    this.shutdown = new Shutdown(vertx, control, state, tunnels, healthChecks, watch, () -> listeners,
+      () -> master, () -> adminDeployment);
   }
 
   /** Starts with a fixed configuration: explicit reloads read servers.json and the certificates again. */
@@ -189,91 +183,24 @@ public final class Sidecar {
     reloader.onFinished(listener);
   }
 
-  /**
-   * {@code POST /api/drain}: the lame duck ({@code shutdown.lameDuck}), then the drain ({@code shutdown.drain}); the
-   * process keeps running, not ready, with its admin API, until it is stopped. Asking again changes nothing.
-   *
-   * @return completes at once, once the lame duck has begun, with the phase then; fails while the sidecar starts
-   */
+  /** {@code POST /api/drain}: the lame duck, then the drain; the process stays up, not ready ({@link Shutdown}). */
   public Future<RunningState.Phase> drain() {
-    Promise<RunningState.Phase> begun = Promise.promise();
-    control.runOnContext(v -> {
-      if (state.get().phase() == RunningState.Phase.STARTING) {
-        // The start would make it SERVING again; there is nothing to drain yet, and no balancer sends anything.
-        begun.fail("the sidecar is starting; ask again once it is ready");
-        return;
-      }
-      ShutdownConfig shutdown = state.get().config().shutdown();
-      beginDrain(shutdown.lameDuck(), shutdown.drain());
-      begun.complete(state.get().phase());
-    });
-    return begun.future();
+    return shutdown.drain();
   }
 
   /** Stops gracefully at once ({@link Drain}: {@code drain} for open WebSockets to end), then releases everything. */
   public Future<Void> stop(Duration drain) {
-    return stop(Duration.ZERO, drain);
+    return shutdown.stop(Duration.ZERO, drain);
   }
 
-  /**
-   * Stops gracefully: the lame duck ({@link LameDuck}), the drain ({@link Drain}), then releases everything. A drain
-   * already under way (POST /api/drain) is joined, with its own periods.
-   */
+  /** The lame duck, the drain, then everything released; a drain under way (POST /api/drain) is joined. */
   public Future<Void> stop(Duration lameDuck, Duration drain) {
-    Promise<Void> done = Promise.promise();
-    control.runOnContext(v -> {
-      stopping = true;
-      if (state.get().phase() == RunningState.Phase.DRAINING || state.get().phase() == RunningState.Phase.STARTING) {
-        state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
-      }
-      PublicListeners bound = listeners;
-      beginDrain(lameDuck, drain)
-        .transform(ignored -> Future.join(bound == null ? Future.succeededFuture() : bound.undeploy(vertx),
-          adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment)))
-        .<Void>mapEmpty()
-        .onComplete(done);
-    });
-    return done.future();
+    return shutdown.stop(lameDuck, drain);
   }
 
   /** Ends the lame duck now, if one runs (a second SIGTERM): the drain begins at once. */
   public void endLameDuck() {
-    control.runOnContext(v -> {
-      if (lameDuck != null) {
-        lameDuck.cut();
-      }
-    });
-  }
-
-  /** On {@code control}: starts the lame duck and then the drain, once; later calls get the same drain. */
-  private Future<Void> beginDrain(Duration lameDuckFor, Duration drain) {
-    if (draining != null) {
-      return draining;
-    }
-    if (state.get().phase() == RunningState.Phase.SERVING) {
-      state.updateAndGet(s -> s.withPhase(RunningState.Phase.LAME_DUCK));
-      if (!lameDuckFor.isZero()) {
-        LOG.info("lame duck: /readyz answers 503; the public port keeps serving for {} ms", lameDuckFor.toMillis());
-      }
-    } else {
-      // Not serving yet: there is no balancer to tell, and nothing to wait for.
-      lameDuckFor = Duration.ZERO;
-    }
-    lameDuck = LameDuck.begin(vertx, control, lameDuckFor);
-    draining = lameDuck.over().compose(v -> {
-      RunningState.Phase next = stopping ? RunningState.Phase.STOPPING : RunningState.Phase.DRAINING;
-      state.updateAndGet(s -> s.withPhase(next));
-      LOG.info("{}: no new connections; {} open ones get {} ms to finish",
-        next == RunningState.Phase.STOPPING ? "stopping" : "draining", tunnels.size(), drain.toMillis());
-      healthChecks.stop();
-      watch.close();
-      MasterLink following = master;
-      if (following != null) {
-        following.stop();
-      }
-      return Drain.run(vertx, control, listeners, tunnels, drain);
-    });
-    return draining;
+    shutdown.endLameDuck();
   }
 
   /** What an admin listener reads and may ask: the narrow view, never this class. */
@@ -297,10 +224,6 @@ public final class Sidecar {
     return bound == null || adminDeployment == null ? 0 : bound.actualPort();
   }
 
-  public LiveState live() {
-    return live;
-  }
-
   public SidecarMeters meters() {
     return meters;
   }
@@ -309,29 +232,12 @@ public final class Sidecar {
     return state.get().routes().table();
   }
 
-  public ActiveRoutes.Snapshot routeSnapshot() {
-    return state.get().routes();
-  }
-
-  public Tunnels tunnels() {
-    return tunnels;
-  }
-
   public SidecarConfig config() {
     return state.get().config();
-  }
-
-  /** Every client the public port turned away, by reason: for metrics. */
-  public Refusals refusals() {
-    return refusals;
   }
 
   /** Open connections on the public port, in total and per client address. */
   public ConnectionLimiter connections() {
     return limiter;
-  }
-
-  public ReloadOutcome lastReload() {
-    return state.get().lastReload();
   }
 }

@@ -66,7 +66,7 @@ class AdminBrowserTest {
   void aCrossSitePostIsRefusedAndReloadsNothingWhileCurlAndTheApiOwnPagesPass() throws Exception {
     start(loopback());
     OpenApiDocument openApi = OpenApiDocument.load(vertx);
-    ReloadOutcome before = sidecar.lastReload();
+    ReloadOutcome before = sidecar.state().lastReload();
     String own = "127.0.0.1:" + sidecar.adminPort();
     for (String browser : List.of("Origin: http://evil.example\r\n", "Origin: null\r\n",
       "Origin: http://localhost:" + sidecar.adminPort() + "\r\n", "Sec-Fetch-Site: cross-site\r\n",
@@ -77,10 +77,10 @@ class AdminBrowserTest {
       assertThat(json(answer).getInteger("status")).isEqualTo(403);
       assertThat(json(answer).getString("error")).contains("another site");
     }
-    assertThat(sidecar.lastReload()).isSameAs(before);
+    assertThat(sidecar.state().lastReload()).isSameAs(before);
 
     assertThat(RawTls.status(ask("POST", "/api/reload", own, ""))).isEqualTo(200);
-    assertThat(sidecar.lastReload().trigger()).isEqualTo("admin API");
+    assertThat(sidecar.state().lastReload().trigger()).isEqualTo("admin API");
     assertThat(RawTls.status(ask("POST", "/api/reload", own,
       "Origin: http://" + own + "\r\nSec-Fetch-Site: same-origin\r\n"))).isEqualTo(200);
     assertThat(RawTls.status(ask("POST", "/api/reload", own, "Sec-Fetch-Site: none\r\n"))).isEqualTo(200);
@@ -93,12 +93,12 @@ class AdminBrowserTest {
   @Test
   void theRightTokenDoesNotExcuseAForeignOrigin() throws Exception {
     start(new AdminConfig(new ListenerConfig("127.0.0.1", 0), TOKEN, null));
-    ReloadOutcome before = sidecar.lastReload();
+    ReloadOutcome before = sidecar.state().lastReload();
     String own = "127.0.0.1:" + sidecar.adminPort();
     String bearer = "Authorization: Bearer " + TOKEN + "\r\n";
     assertThat(RawTls.status(ask("POST", "/api/reload", own, bearer + "Origin: http://evil.example\r\n")))
       .isEqualTo(403);
-    assertThat(sidecar.lastReload()).isSameAs(before);
+    assertThat(sidecar.state().lastReload()).isSameAs(before);
     assertThat(RawTls.status(ask("POST", "/api/reload", own, bearer))).isEqualTo(200);
   }
 
@@ -164,7 +164,7 @@ class AdminBrowserTest {
   @Test
   void aConfiguredNameIsTheListenersTooWithAnyPortOrTheOneGiven() throws Exception {
     start(loopback().withAllowedHosts(List.of("admin.example.com", "Other.Example:8443")));
-    ReloadOutcome before = sidecar.lastReload();
+    ReloadOutcome before = sidecar.state().lastReload();
     for (String host : List.of("admin.example.com", "ADMIN.example.com:" + sidecar.adminPort(),
       "admin.example.com:8080", "other.example:8443")) {
       assertThat(RawTls.status(ask("GET", "/api/status", host, ""))).as(host).isEqualTo(200);
@@ -176,7 +176,7 @@ class AdminBrowserTest {
     // Behind a TLS proxy that passes Host on, the page's origin is https:// with that Host.
     assertThat(RawTls.status(ask("POST", "/api/reload", "admin.example.com",
       "Origin: http://evil.example\r\n"))).isEqualTo(403);
-    assertThat(sidecar.lastReload()).isSameAs(before);
+    assertThat(sidecar.state().lastReload()).isSameAs(before);
     assertThat(RawTls.status(ask("POST", "/api/reload", "admin.example.com",
       "Origin: https://admin.example.com\r\nSec-Fetch-Site: same-origin\r\n"))).isEqualTo(200);
   }

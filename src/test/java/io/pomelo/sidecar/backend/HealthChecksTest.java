@@ -102,7 +102,7 @@ class HealthChecksTest {
         assertThat(e.getStatus()).isEqualTo(502);
         assertThat(e.getBody().toString()).contains("no healthy server for /connector/");
       });
-    assertThat(sidecar.live().route("/connector/").upgrades()).containsEntry(502, 1L);
+    assertThat(sidecar.view().live().route("/connector/").upgrades()).containsEntry(502, 1L);
     // Nothing was dialled, so nothing was started on either server.
     assertThat(backend(sidecar, "connector-server-1").active()).isZero();
   }
@@ -145,7 +145,7 @@ class HealthChecksTest {
   }
 
   private static BackendState backend(Sidecar sidecar, String id) {
-    return sidecar.live().backend(sidecar.routes().byPath("/" + id + "/").targets().get(0));
+    return sidecar.view().live().backend(sidecar.routes().byPath("/" + id + "/").targets().get(0));
   }
 
   private static Health health(Sidecar sidecar, String id) {

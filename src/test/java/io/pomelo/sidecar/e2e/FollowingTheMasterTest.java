@@ -173,7 +173,7 @@ final class FollowingTheMasterTest {
     add("clientPort=" + Ports.free(), "id=" + added);
     Await.until("/" + added + "/ routed", () -> sidecar.routes().byPath("/" + added + "/") != null);
     assertThat(cluster.pomeloCli("stop", List.of(stopped)).output()).doesNotContain("Error");
-    Await.until(stopped + " unlisted", () -> sidecar.live().backends().stream()
+    Await.until(stopped + " unlisted", () -> sidecar.view().live().backends().stream()
       .anyMatch(b -> b.key().serverId().equals(stopped) && b.unlisted()));
     assertThat(target("/connector/", stopped).getBoolean("unlisted")).isTrue();
 
@@ -200,7 +200,7 @@ final class FollowingTheMasterTest {
     System.out.printf("cluster restarted in %d ms, followed again %d ms later%n",
       Duration.ofNanos(restarted - restarting).toMillis(), Duration.ofNanos(System.nanoTime() - restarted).toMillis());
     // A restarted master lists its servers as their monitors register again.
-    Await.until(stopped + " listed again", () -> sidecar.live().backends().stream().noneMatch(BackendState::unlisted));
+    Await.until(stopped + " listed again", () -> sidecar.view().live().backends().stream().noneMatch(BackendState::unlisted));
     assertThat(target("/connector/", stopped).containsKey("unlisted")).isFalse();
     assertThat(enter(sidecar, "/" + stopped + "/", 300).getString("serverId")).isEqualTo(stopped);
   }
@@ -273,7 +273,7 @@ final class FollowingTheMasterTest {
   private static Set<String> sources(Sidecar of) {
     Set<String> sources = new HashSet<>();
     for (Route route : of.routes().routes()) {
-      RouteView.of(route, of.live(), of.state().fromMaster()).getJsonArray("targets")
+      RouteView.of(route, of.view().live(), of.state().fromMaster()).getJsonArray("targets")
         .forEach(t -> sources.add(((JsonObject) t).getString("source")));
     }
     return sources;

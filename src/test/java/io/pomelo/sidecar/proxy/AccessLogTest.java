@@ -86,7 +86,7 @@ class AccessLogTest {
       .isInstanceOf(UpgradeRejectedException.class);
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     await(ws.close());
-    until(() -> sidecar.tunnels().size() == 0);
+    until(() -> sidecar.view().tunnels().size() == 0);
     assertThat(log.lines()).isEmpty();
   }
 }

@@ -129,7 +129,7 @@ class BackendFailureTest {
       assertThat(RawTls.closedWithin(socket, Duration.ofSeconds(2))).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - died)).isLessThan(Duration.ofMillis(1000));
     }
-    until("every tunnel closed", () -> sidecar.tunnels().size() == 0);
+    until("every tunnel closed", () -> sidecar.view().tunnels().size() == 0);
   }
 
   @Test
@@ -171,7 +171,7 @@ class BackendFailureTest {
       heapBefore >> 20, heapAfter >> 20);
     assertThat(released).as("descriptors %d -> %d", fdsBefore, fdsAfter).isTrue();
     assertThat(heapAfter - heapBefore).isLessThan(32L * 1024 * 1024);
-    assertThat(sidecar.tunnels().size()).isZero();
+    assertThat(sidecar.view().tunnels().size()).isZero();
   }
 
   /**
@@ -235,7 +235,7 @@ class BackendFailureTest {
 
   /** Waits for the sidecar to have closed every tunnel and the client pools to settle. */
   private void settle() throws Exception {
-    until("every tunnel closed", () -> sidecar.tunnels().size() == 0);
+    until("every tunnel closed", () -> sidecar.view().tunnels().size() == 0);
     Thread.sleep(500);
   }
 

@@ -90,7 +90,7 @@ class BackendTlsTest {
   }
 
   private BackendState backend(String serverId) {
-    return sidecar.live().backends().stream().filter(b -> b.key().serverId().equals(serverId)).findFirst()
+    return sidecar.view().live().backends().stream().filter(b -> b.key().serverId().equals(serverId)).findFirst()
       .orElseThrow();
   }
 

@@ -185,7 +185,7 @@ class ClientAddressTest {
     held.add(tls);
     RawTls.send(tls, RawTls.upgrade("/gate/", ""));
     assertThat(RawTls.closedWithin(tls, Duration.ofSeconds(5))).isTrue();
-    assertThat(sidecar.refusals().count(Refusal.UNTRUSTED_PROXY)).isEqualTo(1);
+    assertThat(sidecar.view().refusals().count(Refusal.UNTRUSTED_PROXY)).isEqualTo(1);
     assertThat(gate.upgradePaths()).isEmpty();
     assertThat(sidecar.connections().open("203.0.113.9")).isZero();
   }
@@ -195,7 +195,7 @@ class ClientAddressTest {
     proxied();
     Socket tcp = plainFrom(1);
     assertThatThrownBy(() -> raw.over(tcp)).isInstanceOf(IOException.class);
-    until("the refusal is counted", () -> sidecar.refusals().count(Refusal.NO_PROXY_HEADER) == 1);
+    until("the refusal is counted", () -> sidecar.view().refusals().count(Refusal.NO_PROXY_HEADER) == 1);
     assertThat(gate.upgradePaths()).isEmpty();
   }
 
@@ -229,7 +229,7 @@ class ClientAddressTest {
       assertThat(RawTls.closedWithin(tcp, HEADER_TIMEOUT.dividedBy(2))).as(new String(header, StandardCharsets.ISO_8859_1))
         .isTrue();
     }
-    until("each is counted", () -> sidecar.refusals().count(Refusal.NO_PROXY_HEADER) == bad.size());
+    until("each is counted", () -> sidecar.view().refusals().count(Refusal.NO_PROXY_HEADER) == bad.size());
     assertThat(gate.upgradePaths()).isEmpty();
   }
 

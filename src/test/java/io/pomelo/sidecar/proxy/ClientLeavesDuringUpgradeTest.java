@@ -78,6 +78,6 @@ class ClientLeavesDuringUpgradeTest {
         + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
     }
     await(backendClosed);
-    assertThat(sidecar.tunnels().size()).isZero();
+    assertThat(sidecar.view().tunnels().size()).isZero();
   }
 }

@@ -78,7 +78,7 @@ class ClientSocketTest {
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(ws, "hello")).isEqualTo("gate:hello");
 
-    List<Tunnel> open = sidecar.tunnels().snapshot();
+    List<Tunnel> open = sidecar.view().tunnels().snapshot();
     assertThat(open).hasSize(1);
     Map<String, ChannelHandler> pipeline = clientPipeline(open.get(0));
     List<String> names = new ArrayList<>(pipeline.keySet());
@@ -90,19 +90,19 @@ class ClientSocketTest {
 
   @Test
   void aTunnelEndedFromEitherSideIsCountedAndVertxLogsNothing() throws Exception {
-    long closedBefore = sidecar.live().route("/gate/").closes(CloseReason.CLIENT)
-      + sidecar.live().route("/gate/").closes(CloseReason.BACKEND);
+    long closedBefore = sidecar.view().live().route("/gate/").closes(CloseReason.CLIENT)
+      + sidecar.view().live().route("/gate/").closes(CloseReason.BACKEND);
     WebSocket byClient = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     WebSocket byServer = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(byClient, "a")).isEqualTo("gate:a");
     assertThat(echo(byServer, "b")).isEqualTo("gate:b");
 
     closeFromEitherSide(byClient, byServer);
-    until(() -> sidecar.tunnels().size() == 0);
+    until(() -> sidecar.view().tunnels().size() == 0);
     until(() -> sidecar.connections().open() == 0);
-    assertThat(sidecar.live().route("/gate/").closes(CloseReason.CLIENT)
-      + sidecar.live().route("/gate/").closes(CloseReason.BACKEND)).isEqualTo(closedBefore + 2);
-    assertThat(sidecar.live().route("/gate/").active()).isZero();
+    assertThat(sidecar.view().live().route("/gate/").closes(CloseReason.CLIENT)
+      + sidecar.view().live().route("/gate/").closes(CloseReason.BACKEND)).isEqualTo(closedBefore + 2);
+    assertThat(sidecar.view().live().route("/gate/").active()).isZero();
     // Vert.x's HTTP connection would report the end of a request it never finished ("Connection was closed").
     assertThat(vertxLog.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).isEmpty();
   }
@@ -118,14 +118,14 @@ class ClientSocketTest {
     assertThat(echo(byClient, "x".repeat(100_000))).isEqualTo("gate:" + "x".repeat(100_000));
 
     // The tunnel's handler stands just before Vert.x's socket handler, which stayed; no guard took the decoder's place.
-    List<String> names = new ArrayList<>(clientPipeline(sidecar.tunnels().snapshot().get(0)).keySet());
+    List<String> names = new ArrayList<>(clientPipeline(sidecar.view().tunnels().snapshot().get(0)).keySet());
     assertThat(names).doesNotContain(EarlyBytes.NAME);
     assertThat(names.get(names.size() - 2)).isEqualTo(TunnelEnd.NAME);
     assertThat(clientSocketLog.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1)
       .first().extracting(ILoggingEvent::getFormattedMessage).asString().contains("toNetSocket()");
 
     closeFromEitherSide(byClient, byServer);
-    until(() -> sidecar.tunnels().size() == 0);
+    until(() -> sidecar.view().tunnels().size() == 0);
     until(() -> sidecar.connections().open() == 0);
   }
 

@@ -73,7 +73,7 @@ class ConnectionFloodTest {
     assertThat(RawTls.status(raw.exchange(RawTls.get("/gate/")))).isEqualTo(429);
     assertThat(gate.upgradePaths()).hasSize(3);
     assertThat(gate.httpUris()).isEmpty();
-    assertThat(sidecar.refusals().count(Refusal.TOO_MANY_FROM_ADDRESS)).isEqualTo(2);
+    assertThat(sidecar.view().refusals().count(Refusal.TOO_MANY_FROM_ADDRESS)).isEqualTo(2);
 
     // A tunnel that ends gives its place back.
     held.remove(0).close();
@@ -89,7 +89,7 @@ class ConnectionFloodTest {
     assertThat(upgradeAndHold()).isEqualTo(101);
     assertThat(upgradeAndHold()).isEqualTo(503);
     assertThat(gate.upgradePaths()).hasSize(2);
-    assertThat(sidecar.refusals().count(Refusal.TOO_MANY_CONNECTIONS)).isEqualTo(1);
+    assertThat(sidecar.view().refusals().count(Refusal.TOO_MANY_CONNECTIONS)).isEqualTo(1);
   }
 
   @Test
@@ -112,7 +112,7 @@ class ConnectionFloodTest {
     assertThat(ok).isBetween(5, 5 + (int) Math.ceil(seconds * 5) + 1);
     assertThat(tooFast).isPositive();
     assertThat(gate.httpUris()).hasSize(ok);
-    assertThat(sidecar.refusals().count(Refusal.TOO_FAST_FROM_ADDRESS)).isEqualTo(tooFast);
+    assertThat(sidecar.view().refusals().count(Refusal.TOO_FAST_FROM_ADDRESS)).isEqualTo(tooFast);
   }
 
   @Test
@@ -159,6 +159,6 @@ class ConnectionFloodTest {
     }
     held.clear();
     until(() -> sidecar.connections().open() == 0);
-    until(() -> sidecar.tunnels().size() == 0);
+    until(() -> sidecar.view().tunnels().size() == 0);
   }
 }

@@ -71,7 +71,7 @@ class HostileRequestTest {
   }
 
   private long refused(Refusal r) {
-    return sidecar.refusals().count(r);
+    return sidecar.view().refusals().count(r);
   }
 
   @Test

@@ -181,7 +181,7 @@ class RequestSmugglingTest {
       + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     assertRefused("POST /gate/x HTTP/1.0\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     assertRefused("POST /gate/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4, 5\r\n\r\nabcd");
-    assertThat(sidecar.refusals().count(Refusal.BAD_FRAMING)).isEqualTo(3);
+    assertThat(sidecar.view().refusals().count(Refusal.BAD_FRAMING)).isEqualTo(3);
   }
 
   @Test

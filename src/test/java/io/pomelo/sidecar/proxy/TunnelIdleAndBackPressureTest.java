@@ -89,7 +89,7 @@ class TunnelIdleAndBackPressureTest {
     assertThat(gateClosed.get(5, TimeUnit.SECONDS)).isEqualTo((short) 1001);
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(600));
     assertThat(idleGate.closeReason()).isEqualTo("idle timeout");
-    assertThat(sidecar.refusals().count(Refusal.IDLE_TIMEOUT)).isEqualTo(1);
+    assertThat(sidecar.view().refusals().count(Refusal.IDLE_TIMEOUT)).isEqualTo(1);
     // No idle timeout by default: the connector tunnel, just as idle, is still there and still works.
     assertThat(idleConnector.isClosed()).isFalse();
     assertThat(echo(idleConnector, "still here")).isEqualTo("connector:still here");

@@ -132,7 +132,7 @@ class WebSocketProxyTest {
     ws.closeHandler(v -> code.complete(ws.closeStatusCode()));
     ws.writeTextMessage("close:4321");
     assertThat(await(code)).isEqualTo((short) 4321);
-    until("every tunnel closed", () -> sidecar.tunnels().size() == 0);
+    until("every tunnel closed", () -> sidecar.view().tunnels().size() == 0);
   }
 
   @Test

@@ -85,7 +85,7 @@ class CertificateReloadTest {
     FileWrites.ATOMIC_RENAME.write(keyFile, Files.readString(renewed.keyFile()));
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
     until(() -> sidecar.state().certificates().get(0).leaf().getSerialNumber().equals(newSerial));
-    assertThat(sidecar.lastReload().certificatesReloaded()).isTrue();
+    assertThat(sidecar.state().lastReload().certificatesReloaded()).isTrue();
 
     // A new client: the first one would resume its TLS session, which still names the old certificate.
     WebSocket after = await(TestSidecar.connect(freshClient(),
@@ -101,9 +101,9 @@ class CertificateReloadTest {
     BigInteger serial = sidecar.state().certificates().get(0).leaf().getSerialNumber();
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(certFile, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
-    until(() -> sidecar.lastReload().at().isAfter(before)
-      && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
-    assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains(certFile.toString())
+    until(() -> sidecar.state().lastReload().at().isAfter(before)
+      && sidecar.state().lastReload().result().equals(ReloadOutcome.Result.ERROR));
+    assertThat(sidecar.state().lastReload().errors()).anySatisfy(e -> assertThat(e).contains(certFile.toString())
       .contains("tls.certificates[0].certFile"));
     WebSocket ws = await(TestSidecar.connect(freshClient(),
       sidecar.publicPort(), "/gate/"));
@@ -112,8 +112,8 @@ class CertificateReloadTest {
     // A key that belongs to another certificate is refused too.
     Instant later = Instant.now();
     FileWrites.ATOMIC_RENAME.write(certFile, Files.readString(renewed.certFile()));
-    until(() -> sidecar.lastReload().at().isAfter(later)
-      && sidecar.lastReload().errors().stream().anyMatch(e -> e.contains("does not belong")));
+    until(() -> sidecar.state().lastReload().at().isAfter(later)
+      && sidecar.state().lastReload().errors().stream().anyMatch(e -> e.contains("does not belong")));
     assertThat(sidecar.state().certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
   }
 
@@ -136,8 +136,8 @@ class CertificateReloadTest {
     Files.delete(certFile);
     SpecialFiles.fifo(certFile);
     String fifo = certFile + ": tls.certificates[0].certFile: is a FIFO, not a regular file";
-    until(() -> sidecar.lastReload().at().isAfter(before) && sidecar.lastReload().errors().contains(fifo));
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.ERROR);
+    until(() -> sidecar.state().lastReload().at().isAfter(before) && sidecar.state().lastReload().errors().contains(fifo));
+    assertThat(sidecar.state().lastReload().result()).isEqualTo(ReloadOutcome.Result.ERROR);
     assertThat(serial(await(TestSidecar.connect(freshClient(), sidecar.publicPort(), "/gate/")))).isEqualTo(serial);
 
     // PEM allows text around the blocks: a real chain padded to 5 KiB.
@@ -145,7 +145,7 @@ class CertificateReloadTest {
     FileWrites.ATOMIC_RENAME.write(certFile, "#".repeat(5 * 1024 - 1) + "\n" + Files.readString(renewed.certFile()));
     String big = certFile + ": tls.certificates[0].certFile: is " + String.format(java.util.Locale.ROOT, "%.1f",
       Files.size(certFile) / 1024.0) + " KiB, over reload.maxFileSize (4 KiB)";
-    until(() -> sidecar.lastReload().at().isAfter(later) && sidecar.lastReload().errors().contains(big));
+    until(() -> sidecar.state().lastReload().at().isAfter(later) && sidecar.state().lastReload().errors().contains(big));
     assertThat(sidecar.state().certificates().get(0).leaf().getSerialNumber()).isEqualTo(serial);
 
     BigInteger newSerial = serialOf(renewed.certFile());

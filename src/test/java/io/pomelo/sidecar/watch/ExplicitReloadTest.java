@@ -66,7 +66,7 @@ class ExplicitReloadTest {
 
   @Test
   void aChangedAliasIsAddedAndReported() throws Exception {
-    long generation = sidecar.routeSnapshot().generation();
+    long generation = sidecar.state().routes().generation();
     nextConfig.set(Future.succeededFuture(base.withRoutes(new io.pomelo.sidecar.config.RoutesConfig(false,
       io.pomelo.sidecar.config.DialAddress.HOST, Map.of(), List.of(new AliasConfig("/g/", "gate", null, null)),
       Map.of()))));

@@ -78,14 +78,14 @@ class HostileServersFileTest {
   @Test
   void aFifoIsAnErrorAtTheReloadTheLastRoutesServeAndTheNextGoodFileIsApplied() throws Exception {
     sidecar = await(fixture.start(vertx, config()));
-    long generation = sidecar.routeSnapshot().generation();
+    long generation = sidecar.state().routes().generation();
     Instant before = Instant.now();
     Files.delete(serversJson);
     SpecialFiles.fifo(serversJson);
     String problem = serversJson + ": is a FIFO, not a regular file";
-    until(() -> reloadedAfter(before) && sidecar.lastReload().errors().contains(problem));
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.ERROR);
-    assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
+    until(() -> reloadedAfter(before) && sidecar.state().lastReload().errors().contains(problem));
+    assertThat(sidecar.state().lastReload().result()).isEqualTo(ReloadOutcome.Result.ERROR);
+    assertThat(sidecar.state().routes().generation()).isEqualTo(generation);
     assertThat(echo(await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/")), "x")).isEqualTo("gate:x");
     JsonObject status = await(vertx.createHttpClient()
       .request(HttpMethod.GET, sidecar.adminPort(), "127.0.0.1", "/api/status")
@@ -94,29 +94,29 @@ class HostileServersFileTest {
 
     Instant written = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, servers(1));
-    until(() -> reloadedAfter(written) && sidecar.lastReload().result().equals(ReloadOutcome.Result.OK));
-    assertThat(sidecar.lastReload().diff().added()).contains("/gate-server-2/");
+    until(() -> reloadedAfter(written) && sidecar.state().lastReload().result().equals(ReloadOutcome.Result.OK));
+    assertThat(sidecar.state().lastReload().diff().added()).contains("/gate-server-2/");
   }
 
   @Test
   void aFileOverTheLimitOrADirectoryIsAnErrorAtTheReload() throws Exception {
     sidecar = await(fixture.start(vertx, config()));
-    long generation = sidecar.routeSnapshot().generation();
+    long generation = sidecar.state().routes().generation();
     String big = servers(20);
     assertThat(big.length()).isGreaterThan(2048);
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, big);
-    until(() -> reloadedAfter(before) && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
-    assertThat(sidecar.lastReload().errors()).containsExactly(serversJson + ": is " + kib(big.length())
+    until(() -> reloadedAfter(before) && sidecar.state().lastReload().result().equals(ReloadOutcome.Result.ERROR));
+    assertThat(sidecar.state().lastReload().errors()).containsExactly(serversJson + ": is " + kib(big.length())
       + " KiB, over reload.maxFileSize (1 KiB)");
-    assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
+    assertThat(sidecar.state().routes().generation()).isEqualTo(generation);
 
     Instant later = Instant.now();
     Files.delete(serversJson);
     Files.createDirectory(serversJson);
     String problem = serversJson + ": is a directory, not a regular file";
-    until(() -> reloadedAfter(later) && sidecar.lastReload().errors().contains(problem));
-    assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
+    until(() -> reloadedAfter(later) && sidecar.state().lastReload().errors().contains(problem));
+    assertThat(sidecar.state().routes().generation()).isEqualTo(generation);
     assertThat(echo(await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/")), "y")).isEqualTo("gate:y");
   }
 
@@ -131,8 +131,8 @@ class HostileServersFileTest {
     assertThat(sidecar.routes().byPath("/gate-server-1/")).isNotNull();
     Instant before = Instant.now();
     FileWrites.SYMLINK_SWITCH.write(serversJson, servers(1));
-    until(() -> reloadedAfter(before) && sidecar.lastReload().result().equals(ReloadOutcome.Result.OK));
-    assertThat(sidecar.lastReload().diff().added()).contains("/gate-server-2/");
+    until(() -> reloadedAfter(before) && sidecar.state().lastReload().result().equals(ReloadOutcome.Result.OK));
+    assertThat(sidecar.state().lastReload().diff().added()).contains("/gate-server-2/");
   }
 
   @Test
@@ -153,6 +153,6 @@ class HostileServersFileTest {
   }
 
   private boolean reloadedAfter(Instant before) {
-    return sidecar.lastReload() != null && sidecar.lastReload().at().isAfter(before);
+    return sidecar.state().lastReload() != null && sidecar.state().lastReload().at().isAfter(before);
   }
 }

@@ -114,14 +114,14 @@ class LiveReloadTest {
     List<String> extras = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       FileWrites style = styles[i % styles.length];
-      long generationBefore = sidecar.routeSnapshot().generation();
+      long generationBefore = sidecar.state().routes().generation();
       Instant before = Instant.now();
       if (i % 5 == 4) {
         style.write(serversJson, broken[i % broken.length]);
-        until("rewrite " + i + " (" + style + ") reported as an error", () -> sidecar.lastReload().at().isAfter(before)
-          && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
-        assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generationBefore);
-        assertThat(sidecar.lastReload().errors()).allSatisfy(e -> assertThat(e).contains(serversJson.toString()));
+        until("rewrite " + i + " (" + style + ") reported as an error", () -> sidecar.state().lastReload().at().isAfter(before)
+          && sidecar.state().lastReload().result().equals(ReloadOutcome.Result.ERROR));
+        assertThat(sidecar.state().routes().generation()).isEqualTo(generationBefore);
+        assertThat(sidecar.state().lastReload().errors()).allSatisfy(e -> assertThat(e).contains(serversJson.toString()));
         continue;
       }
       String extra = "extra-server-" + (i % 7);
@@ -131,7 +131,7 @@ class LiveReloadTest {
       String content = servers(extras);
       style.write(serversJson, content);
       String sha = sha256(content);
-      until("rewrite " + i + " (" + style + ") loaded", () -> sidecar.routeSnapshot().sha256().equals(sha));
+      until("rewrite " + i + " (" + style + ") loaded", () -> sidecar.state().routes().sha256().equals(sha));
       assertThat(sidecar.routes().paths()).containsAll(extras.stream().map(e -> "/" + e + "/").toList());
     }
 
@@ -164,8 +164,8 @@ class LiveReloadTest {
     String without = servers(List.of());
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, without);
-    until(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(without)));
-    assertThat(sidecar.lastReload().diff().removed()).containsExactly("/extra-server-1/");
+    until(() -> reloadedAfter(before) && sidecar.state().routes().sha256().equals(sha256(without)));
+    assertThat(sidecar.state().lastReload().diff().removed()).containsExactly("/extra-server-1/");
     assertThatThrownBy(() -> await(TestSidecar.connect(client, sidecar.publicPort(), "/extra-server-1/")))
       .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(404));
     assertThat(echo(ws, "still here")).isEqualTo("other:still here");
@@ -194,9 +194,9 @@ class LiveReloadTest {
       .replace("\"clientPort\" : " + gate.port(), "\"clientPort\" : " + other.port());
     Instant before = Instant.now();
     FileWrites.TRUNCATE_AND_WRITE.write(serversJson, moved);
-    until(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(moved))
-      && !sidecar.lastReload().diff().isEmpty());
-    assertThat(sidecar.lastReload().diff().retargeted()).contains("/gate/", "/gate-server-1/");
+    until(() -> reloadedAfter(before) && sidecar.state().routes().sha256().equals(sha256(moved))
+      && !sidecar.state().lastReload().diff().isEmpty());
+    assertThat(sidecar.state().lastReload().diff().retargeted()).contains("/gate/", "/gate-server-1/");
     WebSocket fresh = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(fresh, "2")).isEqualTo("other:2");
     assertThat(echo(old, "3")).isEqualTo("gate:3");
@@ -205,27 +205,27 @@ class LiveReloadTest {
   @Test
   void aMissingFileKeepsTheLastGoodTableUntilItComesBack() throws Exception {
     startSidecar(ReloadConfig.defaults());
-    long generation = sidecar.routeSnapshot().generation();
+    long generation = sidecar.state().routes().generation();
     Instant before = Instant.now();
     Files.delete(serversJson);
-    until(() -> sidecar.lastReload().at().isAfter(before)
-      && sidecar.lastReload().result().equals(ReloadOutcome.Result.ERROR));
-    assertThat(sidecar.lastReload().errors()).anySatisfy(e -> assertThat(e).contains("servers.json"));
-    assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
+    until(() -> sidecar.state().lastReload().at().isAfter(before)
+      && sidecar.state().lastReload().result().equals(ReloadOutcome.Result.ERROR));
+    assertThat(sidecar.state().lastReload().errors()).anySatisfy(e -> assertThat(e).contains("servers.json"));
+    assertThat(sidecar.state().routes().generation()).isEqualTo(generation);
     WebSocket ws = await(TestSidecar.connect(client, sidecar.publicPort(), "/gate/"));
     assertThat(echo(ws, "x")).isEqualTo("gate:x");
     String back = servers(List.of("extra-server-2"));
     Instant written = Instant.now();
     Files.writeString(serversJson, back);
-    until(() -> reloadedAfter(written) && sidecar.routeSnapshot().sha256().equals(sha256(back))
-      && sidecar.lastReload().result().equals(ReloadOutcome.Result.OK));
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.OK);
+    until(() -> reloadedAfter(written) && sidecar.state().routes().sha256().equals(sha256(back))
+      && sidecar.state().lastReload().result().equals(ReloadOutcome.Result.OK));
+    assertThat(sidecar.state().lastReload().result()).isEqualTo(ReloadOutcome.Result.OK);
   }
 
   @Test
   void aRealChangeAfterUnrelatedFilesIsOneReload() throws Exception {
     startSidecar(ReloadConfig.defaults());
-    ReloadOutcome before = sidecar.lastReload();
+    ReloadOutcome before = sidecar.state().lastReload();
     // A log file written beside servers.json (DirectoryWatcherTest shows such events are never reported).
     Path log = dir.resolve("game.log");
     for (int i = 0; i < 20; i++) {
@@ -237,8 +237,8 @@ class LiveReloadTest {
     Instant written = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, changed);
     until(() -> reloadedAfter(written));
-    assertThat(sidecar.lastReload().diff().added()).containsExactly("/extra-server-3/");
-    assertThat(sidecar.lastReload().generation()).isEqualTo(before.generation() + 1);
+    assertThat(sidecar.state().lastReload().diff().added()).containsExactly("/extra-server-3/");
+    assertThat(sidecar.state().lastReload().generation()).isEqualTo(before.generation() + 1);
     assertThat(reloads).hasSize(1);
   }
 
@@ -251,7 +251,7 @@ class LiveReloadTest {
       FileWrites.TRUNCATE_AND_WRITE.write(serversJson, last);
     }
     String finalContent = last;
-    until(() -> sidecar.routeSnapshot().sha256().equals(sha256(finalContent)));
+    until(() -> sidecar.state().routes().sha256().equals(sha256(finalContent)));
     assertThat(reloads).as("the truncated file in between is never read").allSatisfy(o ->
       assertThat(o.result()).isNotEqualTo(ReloadOutcome.Result.ERROR));
   }
@@ -259,13 +259,13 @@ class LiveReloadTest {
   @Test
   void anUnchangedTableIsNotANewGeneration() throws Exception {
     startSidecar(ReloadConfig.defaults());
-    long generation = sidecar.routeSnapshot().generation();
+    long generation = sidecar.state().routes().generation();
     String same = servers(List.of()) + "\n";
     Instant before = Instant.now();
     FileWrites.ATOMIC_RENAME.write(serversJson, same);
-    until(() -> reloadedAfter(before) && sidecar.routeSnapshot().sha256().equals(sha256(same)));
-    assertThat(sidecar.routeSnapshot().generation()).isEqualTo(generation);
-    assertThat(sidecar.lastReload().result()).isEqualTo(ReloadOutcome.Result.UNCHANGED);
+    until(() -> reloadedAfter(before) && sidecar.state().routes().sha256().equals(sha256(same)));
+    assertThat(sidecar.state().routes().generation()).isEqualTo(generation);
+    assertThat(sidecar.state().lastReload().result()).isEqualTo(ReloadOutcome.Result.UNCHANGED);
   }
 
   @Test
@@ -283,7 +283,7 @@ class LiveReloadTest {
    * is recorded, so a test that reads the outcome waits for it, not only for the new table.
    */
   private boolean reloadedAfter(Instant before) {
-    return sidecar.lastReload() != null && sidecar.lastReload().at().isAfter(before);
+    return sidecar.state().lastReload() != null && sidecar.state().lastReload().at().isAfter(before);
   }
 
   /** One client: sends a numbered message, waits for its echo, checks it, sends the next. */
