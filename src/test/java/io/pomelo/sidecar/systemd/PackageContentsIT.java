@@ -51,6 +51,8 @@ final class PackageContentsIT {
     assertThat(listing)
       .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/man/man1/pomelo-sidecar\\.1\\.gz$");
     assertThat(listing)
+      .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/bash-completion/completions/pomelo-sidecar$");
+    assertThat(listing)
       .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/lintian/overrides/pomelo-sidecar$");
     assertThat(listing).doesNotContain("./opt/");
     assertThat(listing)
@@ -77,6 +79,8 @@ final class PackageContentsIT {
     assertSameBytes(tree.resolve("etc/default/pomelo-sidecar"), PROJECT.resolve("systemd/pomelo-sidecar.default"));
     assertSameBytes(tree.resolve("etc/pomelo-sidecar/servers.json.sample"),
       PROJECT.resolve("systemd/servers.json.sample"));
+    assertSameBytes(tree.resolve("usr/share/bash-completion/completions/pomelo-sidecar"),
+      PROJECT.resolve("target/deb/bash-completion/pomelo-sidecar"));
   }
 
   @Test
