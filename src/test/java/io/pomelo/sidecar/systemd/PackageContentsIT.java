@@ -89,6 +89,10 @@ final class PackageContentsIT {
 
     assertThat(gunzipOfGzip9n(tree.resolve("usr/share/man/man1/pomelo-sidecar.1.gz")))
       .isEqualTo(Files.readAllBytes(PROJECT.resolve("src/deb/pomelo-sidecar.1")));
+    assertThat(Files.readAllLines(PROJECT.resolve("src/deb/pomelo-sidecar.1")))
+      .as("a new version goes in the .TH line of src/deb/pomelo-sidecar.1 too")
+      .anyMatch(line -> line.startsWith(".TH ")
+        && line.contains("\"pomelo-sidecar " + System.getProperty("sidecar.version") + "\""));
   }
 
   @Test
