@@ -48,6 +48,12 @@ fi
 # Where the Debian package puts them too (Debian's Java policy), so that one unit file serves both.
 share_dir="$root/usr/share/$NAME"
 command_file="$root/usr/bin/$NAME"
+man_file="$root/usr/share/man/man1/$NAME.1.gz"
+completion_file="$root/usr/share/bash-completion/completions/$NAME"
+# The build generates the completion from the command line's definition (mvn package, or any phase from
+# process-classes on); the man page is a source file, compressed here as the package build does.
+completion="$project/target/deb/bash-completion/$NAME"
+man_page="$project/src/deb/$NAME.1"
 # Where earlier versions put the jar (/opt, which Debian leaves to local software): an install removes it.
 old_opt_dir="$root/opt/$NAME"
 etc_dir="$root/etc/$NAME"
@@ -111,6 +117,7 @@ install_all() {
   create_user
   place 0644 "$jar" "$share_dir/$NAME.jar"
   place 0755 "$here/$NAME" "$command_file"
+  place_documentation
   remove_old_layout
   install -d -m 0750 "$etc_dir"
   place_once 0640 "$config" "$etc_dir/sidecar.yaml"
@@ -149,6 +156,19 @@ make_class_archive() {
   fi
 }
 
+# man pomelo-sidecar and TAB completion in bash, where the package puts them too.
+place_documentation() {
+  install -d -m 0755 "$(dirname "$man_file")"
+  gzip -9n < "$man_page" > "$man_file.new"
+  chmod 0644 "$man_file.new"
+  mv -f "$man_file.new" "$man_file"
+  if [ -f "$completion" ]; then
+    place 0644 "$completion" "$completion_file"
+  else
+    echo "warning: no bash completion at $completion (mvn package makes it); installed without it" >&2
+  fi
+}
+
 remove_old_layout() {
   rm -f "$old_opt_dir/$NAME.jar"
   rmdir "$old_opt_dir" 2>/dev/null || true
@@ -163,7 +183,8 @@ uninstall_program() {
     skipped "systemctl disable --now $NAME.socket $NAME"
   fi
   # The class-data archive belongs to the removed jar; the rest of the state stays until --purge.
-  rm -f "$unit_file" "$socket_file" "$share_dir/$NAME.jar" "$command_file" "$root/var/lib/$NAME/app.jsa"
+  rm -f "$unit_file" "$socket_file" "$share_dir/$NAME.jar" "$command_file" "$man_file" "$completion_file" \
+    "$root/var/lib/$NAME/app.jsa"
   rmdir "$share_dir" 2>/dev/null || true
   remove_old_layout
   if systemd_running; then

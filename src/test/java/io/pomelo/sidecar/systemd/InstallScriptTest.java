@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,13 @@ final class InstallScriptTest {
       Files.readString(PROJECT.resolve("systemd/pomelo-sidecar.service")));
     assertFile("etc/systemd/system/pomelo-sidecar.socket", "rw-r--r--",
       Files.readString(PROJECT.resolve("systemd/pomelo-sidecar.socket")));
+    assertThat(mode(root.resolve("usr/share/man/man1/pomelo-sidecar.1.gz"))).isEqualTo("rw-r--r--");
+    try (var in = new GZIPInputStream(Files.newInputStream(root.resolve("usr/share/man/man1/pomelo-sidecar.1.gz")))) {
+      assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(PROJECT.resolve("src/deb/pomelo-sidecar.1")));
+    }
+    // Generated at process-classes, so there before surefire runs this.
+    assertFile("usr/share/bash-completion/completions/pomelo-sidecar", "rw-r--r--",
+      Files.readString(PROJECT.resolve("target/deb/bash-completion/pomelo-sidecar")));
     assertThat(mode(root.resolve("etc/pomelo-sidecar"))).isEqualTo("rwxr-x---");
     assertThat(mode(root.resolve("usr/share/pomelo-sidecar"))).isEqualTo("rwxr-xr-x");
     assertThat(root.resolve("opt")).doesNotExist();
@@ -100,6 +108,8 @@ final class InstallScriptTest {
     assertThat(root.resolve("usr/bin/pomelo-sidecar")).doesNotExist();
     assertThat(root.resolve("etc/systemd/system/pomelo-sidecar.service")).doesNotExist();
     assertThat(root.resolve("etc/systemd/system/pomelo-sidecar.socket")).doesNotExist();
+    assertThat(root.resolve("usr/share/man/man1/pomelo-sidecar.1.gz")).doesNotExist();
+    assertThat(root.resolve("usr/share/bash-completion/completions/pomelo-sidecar")).doesNotExist();
     assertThat(root.resolve("etc/pomelo-sidecar/sidecar.yaml")).exists();
     assertThat(root.resolve("etc/default/pomelo-sidecar")).exists();
 

@@ -49,6 +49,10 @@ final class PackageContentsIT {
     assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/doc/pomelo-sidecar/copyright$");
     assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/doc/pomelo-sidecar/changelog\\.gz$");
     assertThat(listing)
+      .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/man/man1/pomelo-sidecar\\.1\\.gz$");
+    assertThat(listing)
+      .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/bash-completion/completions/pomelo-sidecar$");
+    assertThat(listing)
       .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/lintian/overrides/pomelo-sidecar$");
     assertThat(listing).doesNotContain("./opt/");
     assertThat(listing)
@@ -62,8 +66,7 @@ final class PackageContentsIT {
 
   @Test
   void shipsTheFilesOfThisBuild() throws Exception {
-    Path tree = work.resolve("tree");
-    dpkgDeb("-x", deb.toString(), tree.toString());
+    Path tree = unpacked();
 
     assertSameBytes(tree.resolve("usr/share/pomelo-sidecar/pomelo-sidecar.jar"),
       PROJECT.resolve("target/pomelo-sidecar.jar"));
@@ -78,21 +81,27 @@ final class PackageContentsIT {
     assertSameBytes(tree.resolve("etc/default/pomelo-sidecar"), PROJECT.resolve("systemd/pomelo-sidecar.default"));
     assertSameBytes(tree.resolve("etc/pomelo-sidecar/servers.json.sample"),
       PROJECT.resolve("systemd/servers.json.sample"));
+    assertSameBytes(tree.resolve("usr/share/bash-completion/completions/pomelo-sidecar"),
+      PROJECT.resolve("target/deb/bash-completion/pomelo-sidecar"));
+  }
+
+  @Test
+  void itsManualPageIsTheOneInSrcDebCompressedAsDebianWants() throws Exception {
+    Path tree = unpacked();
+
+    assertThat(gunzipOfGzip9n(tree.resolve("usr/share/man/man1/pomelo-sidecar.1.gz")))
+      .isEqualTo(Files.readAllBytes(PROJECT.resolve("src/deb/pomelo-sidecar.1")));
+    assertThat(Files.readAllLines(PROJECT.resolve("src/deb/pomelo-sidecar.1")))
+      .as("a new version goes in the .TH line of src/deb/pomelo-sidecar.1 too")
+      .anyMatch(line -> line.startsWith(".TH ")
+        && line.contains("\"pomelo-sidecar " + System.getProperty("sidecar.version") + "\""));
   }
 
   @Test
   void itsChangelogIsCompressedAsDebianWantsAndStartsAtThisVersion() throws Exception {
-    Path tree = work.resolve("tree");
-    dpkgDeb("-x", deb.toString(), tree.toString());
-    byte[] gz = Files.readAllBytes(tree.resolve("usr/share/doc/pomelo-sidecar/changelog.gz"));
-
-    // gzip -9n: FLG has no FNAME, MTIME is 0, XFL 2 means the best compression.
-    assertThat(gz[3] & 0x08).as("gzip FNAME flag").isZero();
-    assertThat(Arrays.copyOfRange(gz, 4, 8)).as("gzip MTIME").containsOnly(0);
-    assertThat(gz[8]).as("gzip XFL").isEqualTo((byte) 2);
-    try (var in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-      assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(PROJECT.resolve("src/deb/changelog")));
-    }
+    Path tree = unpacked();
+    assertThat(gunzipOfGzip9n(tree.resolve("usr/share/doc/pomelo-sidecar/changelog.gz")))
+      .isEqualTo(Files.readAllBytes(PROJECT.resolve("src/deb/changelog")));
     String first = Files.readAllLines(PROJECT.resolve("src/deb/changelog")).get(0);
     assertThat(first).as("a new version needs its entry in src/deb/changelog")
       .startsWith("pomelo-sidecar (" + System.getProperty("sidecar.version") + ") ");
@@ -136,6 +145,24 @@ final class PackageContentsIT {
     assertThat(Files.readString(control.resolve("prerm")))
       .contains("deb-systemd-invoke stop pomelo-sidecar.socket \"$UNIT\"");
     assertThat(Files.readString(control.resolve("postrm"))).contains("\"$1\" = \"purge\"", "deluser --system");
+  }
+
+  /** The package's files, as dpkg would install them, under a temporary directory. */
+  private Path unpacked() throws Exception {
+    Path tree = work.resolve("tree");
+    dpkgDeb("-x", deb.toString(), tree.toString());
+    return tree;
+  }
+
+  /** The content of a file compressed by gzip -9n: FLG has no FNAME, MTIME is 0, XFL 2 means the best compression. */
+  private static byte[] gunzipOfGzip9n(Path file) throws IOException {
+    byte[] gz = Files.readAllBytes(file);
+    assertThat(gz[3] & 0x08).as("gzip FNAME flag of %s", file.getFileName()).isZero();
+    assertThat(Arrays.copyOfRange(gz, 4, 8)).as("gzip MTIME of %s", file.getFileName()).containsOnly(0);
+    assertThat(gz[8]).as("gzip XFL of %s", file.getFileName()).isEqualTo((byte) 2);
+    try (var in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+      return in.readAllBytes();
+    }
   }
 
   private String field(String name) throws Exception {
