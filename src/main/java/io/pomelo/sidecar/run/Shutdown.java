@@ -36,6 +36,7 @@ final class Shutdown {
   private LameDuck lameDuck;
   private Future<Void> draining;
   private boolean stopping;
+  private Future<Void> stopped;
 
   Shutdown(Vertx vertx, Context control, AtomicReference<RunningState> state, Tunnels tunnels,
            HealthChecks healthChecks, FileWatch watch, Supplier<PublicListeners> listeners,
@@ -76,14 +77,15 @@ final class Shutdown {
   Future<Void> stop(Duration lameDuckFor, Duration drain) {
     Promise<Void> done = Promise.promise();
     control.runOnContext(v -> {
-      stopping = true;
-      if (state.get().phase() == RunningState.Phase.DRAINING || state.get().phase() == RunningState.Phase.STARTING) {
-        state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
+      if (stopped == null) {
+        stopping = true;
+        if (state.get().phase() == RunningState.Phase.DRAINING || state.get().phase() == RunningState.Phase.STARTING) {
+          state.updateAndGet(s -> s.withPhase(RunningState.Phase.STOPPING));
+        }
+        stopped = begin(lameDuckFor, drain).transform(ignored -> release()).mapEmpty();
       }
-      begin(lameDuckFor, drain)
-        .transform(ignored -> release())
-        .<Void>mapEmpty()
-        .onComplete(done);
+      // A second stop (a test's clean-up, a repeated signal) waits for the first instead of releasing twice.
+      stopped.onComplete(done);
     });
     return done.future();
   }

@@ -14,17 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static io.pomelo.sidecar.testing.Await.await;
-import static io.pomelo.sidecar.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,8 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class PomeloBehindHaproxyTest {
 
   private static final String ENTRY = "connector.entryHandler.entry";
-  private static final List<String> HAPROXY_PLACES = List.of("/usr/sbin/haproxy", "/usr/local/sbin/haproxy",
-    "/usr/local/bin/haproxy", "/opt/homebrew/bin/haproxy");
 
   @TempDir
   static Path workDir;
@@ -54,22 +47,8 @@ final class PomeloBehindHaproxyTest {
         .withLimits(LimitsConfig.defaults().withConnections(0, 1, 0))
         .withClients(ClientsConfig.defaults().withProxyProtocol(List.of("127.0.0.1/32")))));
     haproxyPort = Ports.free();
-    Path config = workDir.resolve("haproxy.cfg");
-    Files.writeString(config, haproxyConfig(haproxyPort, pomelo.sidecar().publicPort(), pomelo.sidecar().adminPort()));
-    Process check = new ProcessBuilder(haproxy(), "-c", "-f", config.toString())
-      .redirectErrorStream(true).redirectOutput(workDir.resolve("haproxy-c.log").toFile()).start();
-    assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(check.exitValue()).as("haproxy -c said:%n%s", Files.readString(workDir.resolve("haproxy-c.log")))
-      .isZero();
-    Process haproxy = new ProcessBuilder(haproxy(), "-f", config.toString(), "-db")
-      .redirectErrorStream(true).redirectOutput(workDir.resolve("haproxy.log").toFile()).start();
-    opened.add(() -> {
-      haproxy.destroy();
-      if (!haproxy.waitFor(10, TimeUnit.SECONDS)) {
-        haproxy.destroyForcibly().waitFor();
-      }
-    });
-    until("HAProxy listens on " + haproxyPort, () -> haproxy.isAlive() && accepts(haproxyPort));
+    opened.add(Haproxy.start(workDir, haproxyConfig(haproxyPort, pomelo.sidecar().publicPort(),
+      pomelo.sidecar().adminPort()), haproxyPort));
   }
 
   @AfterAll
@@ -117,21 +96,5 @@ final class PomeloBehindHaproxyTest {
     } finally {
       await(client.close());
     }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), (int) Duration.ofMillis(500).toMillis());
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** HAProxy is required, not optional: scripts/verify installs it, and a missing one fails here, saying so. */
-  private static String haproxy() {
-    return HAPROXY_PLACES.stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst()
-      .orElseThrow(() -> new AssertionError("haproxy not found in " + HAPROXY_PLACES
-        + ": install it (apt-get install haproxy; scripts/verify does)"));
   }
 }

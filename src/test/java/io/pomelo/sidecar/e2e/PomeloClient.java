@@ -153,6 +153,11 @@ public final class PomeloClient {
     return closed.future();
   }
 
+  /** The close frame's status code once closed (1001 from a sidecar that stops), or null without one. */
+  public Short closeStatus() {
+    return webSocket.closeStatusCode();
+  }
+
   public boolean isClosed() {
     return closed.future().isComplete();
   }
