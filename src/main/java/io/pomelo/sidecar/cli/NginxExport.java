@@ -135,15 +135,44 @@ final class NginxExport {
     }
   }
 
+  /**
+   * clients.*: nginx's realip module takes the client's address from the PROXY header or X-Forwarded-For of the
+   * same trusted networks, and $remote_addr below is then the client's.
+   */
+  private void realIp() {
+    if (config.clients().proxyProtocol()) {
+      line("  # clients.proxyProtocol.trustedSources: only these balancers may say who the client is.");
+      config.clients().proxyTrustedSources().forEach(n -> line("  set_real_ip_from " + n + ";"));
+      line("  real_ip_header proxy_protocol;");
+      line("  proxy_protocol_timeout " + nginxTime(config.clients().proxyHeaderTimeout())
+        + ";  # clients.proxyProtocol.headerTimeout");
+    } else if (!config.clients().trustedForwarders().isEmpty()) {
+      line("  # clients.trustedForwarders: the rightmost X-Forwarded-For entry outside these networks is the client.");
+      config.clients().trustedForwarders().forEach(n -> line("  set_real_ip_from " + n + ";"));
+      line("  real_ip_header X-Forwarded-For;");
+      line("  real_ip_recursive on;");
+    }
+    if (config.tls().sessionTicketKeys() != null) {
+      line("  # tls.sessionTicketKeys: nginx reads one key per file (the first given seals), and seals its tickets");
+      line("  # with the whole 80-byte key where the sidecar's BoringSSL takes 48 bytes of it: a client resumes among");
+      line("  # nginx hosts sharing these files, not between nginx and a sidecar. One file per key:");
+      line("  #   split -b 80 -d " + config.tls().sessionTicketKeys() + " ticket.key.");
+      line("  ssl_session_ticket_key " + config.tls().sessionTicketKeys() + ";");
+    }
+  }
+
   private void server(LoadedCertificate certificate, int index, boolean several) {
     if (several) {
       line("# Certificate " + (index + 1) + " of " + files.certificates().size() + ": the sidecar picks it by the "
         + "client's SNI name, as nginx picks the server by name." + (index == 0 ? " The first is the fallback." : ""));
     }
     line("server {");
+    boolean proxyProtocol = config.clients().proxyProtocol();
     for (String listen : listens(config.listen())) {
-      line("  listen " + listen + " ssl" + (several && index == 0 ? " default_server" : "") + ";");
+      line("  listen " + listen + " ssl" + (proxyProtocol ? " proxy_protocol" : "")
+        + (several && index == 0 ? " default_server" : "") + ";");
     }
+    realIp();
     List<String> names = dnsNames(certificate);
     if (!names.isEmpty()) {
       line("  server_name " + String.join(" ", names) + ";");

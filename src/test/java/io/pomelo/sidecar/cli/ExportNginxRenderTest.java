@@ -1,5 +1,9 @@
 package io.pomelo.sidecar.cli;
 
+import io.pomelo.sidecar.config.TlsConfig;
+
+import io.pomelo.sidecar.config.ClientsConfig;
+
 import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.ConfigException;
@@ -152,6 +156,23 @@ class ExportNginxRenderTest {
       .contains("  proxy_send_timeout 3600s;\n")
       .contains("map $http_upgrade $connection_upgrade {\n  default upgrade;\n  ''      close;\n}\n")
       .doesNotContain("default_server");
+  }
+
+  @Test
+  void behindABalancerTheClientsAddressComesFromThePROXYHeaderOfTheTrustedSourcesOnly() throws Exception {
+    SidecarConfig config = config(443).withClients(ClientsConfig.defaults().withProxyProtocol(List.of("10.0.0.2/32")))
+      .withTls(new TlsConfig(config(443).tls().certificates(), Path.of("/etc/pomelo-sidecar/ticket.keys")));
+    String nginx = render(config, routes(), List.of(pem));
+    assertThat(nginx).contains("  listen 127.0.0.1:443 ssl proxy_protocol;\n")
+      .contains("  set_real_ip_from 10.0.0.2/32;\n  real_ip_header proxy_protocol;\n")
+      .contains("  proxy_protocol_timeout 5s;")
+      .contains("  ssl_session_ticket_key /etc/pomelo-sidecar/ticket.keys;\n")
+      .doesNotContain("real_ip_recursive");
+    SidecarConfig forwarded = config(443).withClients(ClientsConfig.defaults()
+      .withTrustedForwarders(List.of("192.0.2.0/24")));
+    assertThat(render(forwarded, routes(), List.of(pem))).contains("  listen 127.0.0.1:443 ssl;\n")
+      .contains("  set_real_ip_from 192.0.2.0/24;\n  real_ip_header X-Forwarded-For;\n  real_ip_recursive on;\n")
+      .doesNotContain("ssl_session_ticket_key");
   }
 
   @Test
