@@ -148,8 +148,9 @@ public final class SidecarMeters {
   private void backend(Set<Meter.Id> wanted, String serverId, BackendState state, boolean healthAware) {
     Tags server = Tags.of("server", serverId);
     gauge(wanted, "pomelo.sidecar.server.up",
-      "1 when the server is usable (last check passed, or not checked yet), 0 when it is down", server, state,
-      s -> !healthAware || s.health().usable() ? 1 : 0);
+      "1 when the server is usable (last check passed, or not checked yet), 0 when it is down or the followed Pomelo"
+        + " master does not list it", server, state,
+      s -> (!healthAware || s.health().usable()) && !s.unlisted() ? 1 : 0);
     gauge(wanted, "pomelo.sidecar.server.connections",
       "WebSocket connections to the server: open ones and upgrades in progress", server, state,
       BackendState::active);

@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * Everything the sidecar learns while it runs, beside the immutable route table: counts per route path and health
- * and connections per backend, and which server holds each engine.io session. A reload calls {@link #follow} with the new table: state for paths and backends
- * that stay is kept, new ones start empty and {@link Health#UNKNOWN}, and removed backends are forgotten.
+ * Everything the sidecar learns while it runs, beside the immutable route table: counts per route path, health,
+ * connections and the Pomelo master's listing per backend, and which server holds each engine.io session. A reload
+ * calls {@link #follow} with the new table: state for paths and backends that stay is kept, new ones start empty and
+ * {@link Health#UNKNOWN}, and removed backends are forgotten.
  */
 public final class LiveState {
 

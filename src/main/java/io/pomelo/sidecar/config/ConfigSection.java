@@ -134,10 +134,6 @@ public enum ConfigSection {
     return new TreeSet<>(Arrays.stream(values()).map(ConfigSection::yamlName).toList());
   }
 
-  static ConfigSection named(String yamlName) {
-    return Arrays.stream(values()).filter(s -> s.yamlName.equals(yamlName)).findFirst().orElse(null);
-  }
-
   Set<String> keyNames() {
     return keys.keySet();
   }

@@ -21,11 +21,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the sidecar reads from disk besides its own configuration: servers.json turned into a route plan, and
- * the certificates, each checked. The two parts succeed or fail independently, so that a reload with a bad
- * certificate still applies a good servers.json and the other way round. Every file is read through
- * {@link BoundedFile} under {@code reload.maxFileSize}, so each read ends within its deadline. Blocking: call it off
- * the event loop.
+ * Everything the sidecar reads besides its own configuration: servers.json (with the Pomelo master's additions)
+ * turned into a route plan, the certificates, and the session ticket keys, each checked. The parts succeed or fail
+ * independently, so that a reload with a bad certificate still applies a good servers.json and the other way round.
+ * Every file is read through {@link BoundedFile} under {@code reload.maxFileSize}, so each read ends within its
+ * deadline. Blocking: call it off the event loop.
  *
  * @param servers      the servers file as Pomelo reads it, or null when it was bad
  * @param plan         the routes it gives, or null when the file or the plan was bad
