@@ -25,6 +25,8 @@ HANDSHAKE_CONCURRENCY="${HANDSHAKE_CONCURRENCY:-32}"
 # A handshake runs through far more code than a relayed message, and the JVM's JIT is still compiling it after
 # 10 s on one core (proxy_jit_share); 30 s of warm-up measures the steady state a long-running service is in.
 HANDSHAKE_WARMUP="${HANDSHAKE_WARMUP:-30}"
+COLD_DURATION="${COLD_DURATION:-25}"      # cold: the window from READY on, with no warm-up
+STORM="${STORM:-5000}"                   # storm: clients that reconnect at once
 RELOADS="${RELOADS:-3}"
 # Runs of the whole set, proxies taking turns in each; with more than one the table shows each number's median
 # and range. Tail latency on this shared VM varies 3x between runs of one proxy: compare p99 with REPEAT=3 or more.
@@ -162,6 +164,10 @@ for ((round = 1; round <= REPEAT; round++)); do
         throughput) loadgen "$name" throughput --connections "$CONNECTIONS" ;;
         latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" --slow-us "$SLOW_US" ;;
         handshake) WARMUP=$HANDSHAKE_WARMUP loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
+        # The first COLD_DURATION seconds after READY, no warm-up: what a restart's JIT-cold process serves.
+        cold) WARMUP=0 DURATION=$COLD_DURATION loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
+        # STORM clients at once, 2 s after READY, from two source addresses: until all are served.
+        storm) sleep 2; loadgen "$name" storm --clients "$STORM" ;;
         idle) loadgen "$name" idle --idle "$IDLE" --hold "$HOLD" ;;
         reload) loadgen "$name" reload --connections "$CONNECTIONS" --reloads "$RELOADS" \
           --reload-cmd "$HERE/reload.sh $name" ;;

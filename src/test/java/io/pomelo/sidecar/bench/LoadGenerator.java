@@ -53,6 +53,7 @@ public final class LoadGenerator {
   private final Vertx vertx;
   private final Context context;
   private final WebSocketClient client;
+  private final WebSocketClientOptions clientOptions;
   private final ProxyProcesses proxy;
   private final int port;
   private final String serverName;
@@ -88,6 +89,7 @@ public final class LoadGenerator {
       options.setSslEngineOptions(new OpenSSLEngineOptions().setSessionCacheEnabled(false));
     }
     this.client = vertx.createWebSocketClient(options);
+    this.clientOptions = options;
   }
 
   public static void main(String[] args) throws Exception {
@@ -108,6 +110,7 @@ public final class LoadGenerator {
         case "idle" -> gen.idle();
         case "handshake" -> gen.handshake();
         case "reload" -> gen.reload();
+        case "storm" -> gen.storm();
         default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
       }
     } finally {
@@ -279,6 +282,45 @@ public final class LoadGenerator {
   }
 
   /** Each worker loops: connect (TCP + TLS + upgrade), one echo, close; then the next. */
+  /**
+   * A restart's reconnect storm: {@code --clients} (5000) at once, half from 127.0.0.1 and half from 127.0.0.2, each a
+   * TCP connect, a full TLS handshake, the upgrade and one echo; how long until every one was served, and how many
+   * failed (a refused or timed-out connect, a failed handshake or upgrade).
+   */
+  private void storm() throws Exception {
+    int clients = intOpt("clients", 5000);
+    WebSocketClient fromSecond = vertx.createWebSocketClient(
+      new WebSocketClientOptions(clientOptions).setLocalAddress("127.0.0.2"));
+    AtomicLong served = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    double cpuBefore = proxy.cpuTime().seconds();
+    long started = System.nanoTime();
+    AtomicLong lastServedAt = new AtomicLong(started);
+    onLoop(() -> {
+      for (int i = 0; i < clients; i++) {
+        oneEcho(i % 2 == 0 ? client : fromSecond, PATHS.get(i % PATHS.size())).onComplete(ar -> {
+          if (ar.succeeded()) {
+            served.incrementAndGet();
+            lastServedAt.set(System.nanoTime());
+          } else {
+            failed.incrementAndGet();
+          }
+          if (served.get() + failed.get() == clients) {
+            all.complete(null);
+          }
+        });
+      }
+      return null;
+    });
+    all.get(5, TimeUnit.MINUTES);
+    result.put("clients", clients);
+    result.put("served", served.get());
+    result.put("failed", failed.get());
+    result.put("all_served_ms", TimeUnit.NANOSECONDS.toMillis(lastServedAt.get() - started));
+    result.put("proxy_cpu_s", fmt(proxy.cpuTime().seconds() - cpuBefore));
+  }
+
   private void handshake() throws Exception {
     Window window = new Window();
     AtomicLong done = new AtomicLong();
@@ -511,18 +553,26 @@ public final class LoadGenerator {
   }
 
   private Future<WebSocket> connect(String path) {
+    return connect(client, path);
+  }
+
+  private Future<WebSocket> connect(WebSocketClient through, String path) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
       .setHost(serverName)
       .setPort(port)
       .setSsl(true)
       .setURI(path);
-    return client.connect(options);
+    return through.connect(options);
   }
 
   /** One new connection on {@code path}, one echoed message, then close. */
   private Future<Void> oneEcho(String path) {
-    return connect(path).compose(ws -> {
+    return oneEcho(client, path);
+  }
+
+  private Future<Void> oneEcho(WebSocketClient through, String path) {
+    return connect(through, path).compose(ws -> {
       Promise<Void> echoed = Promise.promise();
       ws.binaryMessageHandler(b -> echoed.tryComplete());
       ws.exceptionHandler(echoed::tryFail);
