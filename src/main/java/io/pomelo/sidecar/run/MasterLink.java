@@ -26,7 +26,8 @@ import java.util.function.Consumer;
 /**
  * The sidecar's side of following the Pomelo master: each changed list becomes a reload (which plans servers.json
  * with the master's additions), each state change is logged once and goes into the running state, and while the
- * master answers, a server it does not list is not chosen for type routes and aliases.
+ * master answers, a server it does not list is not chosen for type routes and aliases. It is started from the start
+ * sequence, on the context it runs on, which the follower takes as its own (getOrCreateContext).
  */
 final class MasterLink implements MasterListener {
 
