@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * the proxy serves. GET only, except {@code POST /api/reload} and {@code POST /api/drain}. Errors are JSON too. Every request must name this
  * listener in Host ({@link AdminHosts}), and a browser's request from another site changes nothing
  * ({@link SameOriginWrites}); connections are few and short-lived ({@link AdminConnections}). With a token
- * configured, every endpoint but the probes needs it; {@code src/main/resources/openapi.yaml} describes them all.
+ * configured, every endpoint but the probes and the {@link DashboardPage dashboard}'s files needs it;
+ * {@code src/main/resources/openapi.yaml} describes them all.
  */
 public final class AdminListener extends VerticleBase {
 
@@ -59,6 +60,8 @@ public final class AdminListener extends VerticleBase {
     // Probes come next and need no token: a load balancer or systemd cannot be given one.
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "serving").encode()));
     router.get("/readyz").handler(this::ready);
+    // The page's files hold no data; the API calls it makes need the token like any other.
+    new DashboardPage().route(router);
     if (config.requiresToken()) {
       router.route().handler(new BearerToken(config.token()));
     }

@@ -174,7 +174,7 @@ class AdminApiTest {
     openApi.check("getMetrics", metrics);
 
     // Every path the document names is served, and nothing is served that it does not name.
-    assertThat(openApi.contract().getPaths()).hasSize(9);
+    assertThat(openApi.contract().getPaths()).hasSize(11);
     AdminClient.Answer missing = admin.get("/api/nothing");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.json().getInteger("status")).isEqualTo(404);

@@ -90,6 +90,39 @@ class AdminAuthTest {
   }
 
   @Test
+  void theDashboardsFilesNeedNoTokenAndForbidInlineScriptAndFraming() throws Exception {
+    Sidecar sidecar = await(fixture.start(vertx, config("0.0.0.0", TOKEN)));
+    OpenApiDocument openApi = OpenApiDocument.load(vertx);
+    AdminClient none = new AdminClient(vertx, sidecar.adminPort(), null);
+    for (String root : List.of("/", "/dashboard")) {
+      AdminClient.Answer redirect = none.get(root);
+      assertThat(redirect.status()).as(root).isEqualTo(302);
+      assertThat(redirect.headers().get("Location")).isEqualTo("/dashboard/");
+    }
+    openApi.check("getDashboardRoot", none.get("/"));
+    Map<String, String> files = Map.of("/dashboard/", "text/html", "/dashboard/dashboard.css", "text/css",
+      "/dashboard/dashboard.js", "text/javascript", "/dashboard/favicon.svg", "image/svg+xml");
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      AdminClient.Answer answer = none.get(file.getKey());
+      assertThat(answer.status()).as(file.getKey()).isEqualTo(200);
+      assertThat(answer.contentType()).startsWith(file.getValue());
+      assertThat(answer.headers().get("Content-Security-Policy")).contains("default-src 'none'")
+        .contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
+      assertThat(answer.headers().get("X-Content-Type-Options")).isEqualTo("nosniff");
+      assertThat(answer.headers().get("X-Frame-Options")).isEqualTo("DENY");
+    }
+    openApi.check("getDashboard", none.get("/dashboard/"));
+    String page = none.get("/dashboard/").text();
+    // No inline script or style, nothing from another host.
+    assertThat(page).doesNotContain("<script>").doesNotContain("style=").doesNotContain("<style")
+      .doesNotContain("http://").doesNotContain("https://").doesNotContain("//cdn");
+    assertThat(none.get("/dashboard/dashboard.js").text()).doesNotContain("innerHTML").doesNotContain("eval(");
+    assertThat(none.get("/dashboard/nothing.js").status()).isEqualTo(401);
+    // The data the page shows needs the token as before.
+    assertThat(none.get("/api/status").status()).isEqualTo(401);
+  }
+
+  @Test
   void anyLoopbackAddressNeedsNoTokenButATokenSetThereIsStillRequired() throws Exception {
     Sidecar open = await(fixture.start(vertx, config("127.0.0.2", "")));
     assertThat(new AdminClient(vertx, "127.0.0.2", open.adminPort(), null).get("/api/routes").status())

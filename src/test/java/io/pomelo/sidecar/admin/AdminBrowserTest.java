@@ -125,7 +125,8 @@ class AdminBrowserTest {
     OpenApiDocument openApi = OpenApiDocument.load(vertx);
     for (String host : List.of("evil.example", "evil.example:" + port, "127.0.0.1:" + (port == 1 ? 2 : port - 1),
       "127.0.0.1", "localhost", "127.0.0.2:" + port, "[::1]:" + port, "127.0.0.1.evil.example:" + port)) {
-      for (String path : List.of("/api/status", "/healthz", "/readyz", "/metrics", "/api/nothing")) {
+      for (String path : List.of("/api/status", "/healthz", "/readyz", "/metrics", "/api/nothing", "/dashboard/",
+        "/dashboard/dashboard.js", "/")) {
         String answer = ask("GET", path, host, "");
         if (path.equals("/api/status")) {
           openApi.check("getStatus", answer(answer));
