@@ -76,6 +76,11 @@ class SniFloodTest {
 
     served.addAll(flood(NAMES));
     long growth = retainedHeap() - before;
+    // The histogram is the whole test JVM's: garbage another test's threads leave settles by the next reading, while
+    // a context kept per name (5.4 MB) would stay in every one.
+    for (int reading = 0; reading < 2 && growth >= GROWTH_LIMIT; reading++) {
+      growth = Math.min(growth, retainedHeap() - before);
+    }
 
     assertThat(served).as("certificates served to unknown names").containsExactly("a.test");
     assertThat(growth).as("heap kept after %d unknown names, in bytes", NAMES).isLessThan(GROWTH_LIMIT);
