@@ -47,6 +47,7 @@ final class TwoSidecarsBehindHaproxyTest {
   private static final String ENTRY = "connector.entryHandler.entry";
   /** Longer than HAProxy's check interval below (200 ms, one failure takes a server out), as the README asks. */
   private static final Duration LAME_DUCK = Duration.ofMillis(1500);
+  private static final AtomicInteger PLAYERS = new AtomicInteger();
 
   @TempDir
   static Path workDir;
@@ -165,10 +166,15 @@ final class TwoSidecarsBehindHaproxyTest {
     assertThat(resumed).as("only the other sidecar is left to resume it").containsPattern("\\nReused, TLSv1\\.3");
   }
 
+  /**
+   * A player's connection through HAProxy, from one of 250 loopback addresses in turn: players come from many
+   * addresses, and the sidecar's per-address limits (on, as in production) would rightly refuse a flood from one.
+   */
   private static io.vertx.core.Future<PomeloClient> connect() {
     WebSocketClientOptions options = new WebSocketClientOptions()
       .setVerifyHost(true)
-      .setTrustOptions(new PemTrustOptions().addCertPath(pomelo.fixture().certificate().certFile().toString()));
+      .setTrustOptions(new PemTrustOptions().addCertPath(pomelo.fixture().certificate().certFile().toString()))
+      .setLocalAddress("127.0.0." + (2 + PLAYERS.getAndIncrement() % 250));
     return PomeloClient.connect(pomelo.vertx(), URI.create("wss://127.0.0.1:" + haproxyPort + "/conn/"), options);
   }
 
