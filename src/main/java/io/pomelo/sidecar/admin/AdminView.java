@@ -1,5 +1,7 @@
 package io.pomelo.sidecar.admin;
 
+import io.pomelo.sidecar.acme.ManagedStatus;
+
 import io.pomelo.sidecar.backend.LiveState;
 import io.pomelo.sidecar.proxy.Refusals;
 import io.pomelo.sidecar.proxy.Tunnels;
@@ -8,6 +10,7 @@ import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.state.RunningState;
 import io.vertx.core.Future;
 
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -21,7 +24,9 @@ import java.util.function.Supplier;
  * @param live     counts per route and health per server, kept across reloads
  * @param tunnels  the open tunnels
  * @param refusals every client the public port turned away, by reason
+ * @param ordered  the certificates of {@code tls.acme}, none without it
  */
 public record AdminView(Supplier<RunningState> state, Function<ReloadRequest, Future<ReloadOutcome>> reload,
-                        Supplier<Future<RunningState.Phase>> drain, LiveState live, Tunnels tunnels, Refusals refusals) {
+                        Supplier<Future<RunningState.Phase>> drain, LiveState live, Tunnels tunnels, Refusals refusals,
+                        Supplier<List<ManagedStatus>> ordered) {
 }

@@ -16,6 +16,7 @@ import io.pomelo.sidecar.route.Target;
 import io.pomelo.sidecar.state.Following;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.RunningState;
+import io.pomelo.sidecar.acme.ManagedStatus;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 
 import java.time.Duration;
@@ -111,6 +112,17 @@ public final class SidecarMeters {
       Instant notAfter = certificate.leaf().getNotAfter().toInstant();
       gauge(wanted, "pomelo.sidecar.certificate.expiry.seconds", "Seconds until the certificate expires",
         Tags.of("name", name), notAfter, n -> Duration.between(Instant.now(), n).toSeconds());
+    }
+    // Each status is a new object, so a series is registered again when it changes and reads it as it was.
+    for (ManagedStatus ordered : view.ordered().get()) {
+      Tags name = Tags.of("name", ordered.names().get(0));
+      if (ordered.notAfter() != null) {
+        gauge(wanted, "pomelo.sidecar.acme.certificate.expiry.timestamp.seconds",
+          "When the ordered certificate expires, in seconds since the epoch", name, ordered,
+          o -> o.notAfter().getEpochSecond());
+      }
+      counter(wanted, "pomelo.sidecar.acme.renewal.failures", "Orders of the certificate that failed since start",
+        name, ordered, ManagedStatus::failures);
     }
     for (Iterator<Map.Entry<Meter.Id, Owned>> it = owned.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Meter.Id, Owned> e = it.next();

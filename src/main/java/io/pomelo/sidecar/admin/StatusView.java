@@ -11,6 +11,7 @@ import io.pomelo.sidecar.route.Target;
 import io.pomelo.sidecar.state.Following;
 import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.RunningState;
+import io.pomelo.sidecar.acme.ManagedStatus;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,7 +59,24 @@ public final class StatusView {
       .put("health", health(state, view.live()))
       .put("lastReload", reload(state.lastReload()))
       .put("master", master(state.following()))
-      .put("certificates", certificates);
+      .put("certificates", certificates)
+      .put("orderedCertificates", ordered(view.ordered().get()));
+  }
+
+  /** {@code tls.acme}'s certificates: what the CA issued, when the sidecar next acts, and the CA's last complaint. */
+  private static JsonArray ordered(List<ManagedStatus> ordered) {
+    JsonArray all = new JsonArray();
+    for (ManagedStatus m : ordered) {
+      all.add(new JsonObject()
+        .put("names", new JsonArray(m.names()))
+        .put("directory", m.directory())
+        .put("state", m.state())
+        .put("notAfter", m.notAfter() == null ? null : m.notAfter().toString())
+        .put("nextAttempt", m.nextAttempt() == null ? null : m.nextAttempt().toString())
+        .put("lastError", m.lastError())
+        .put("failures", m.failures()));
+    }
+    return all;
   }
 
   /** The phase as the API writes it: starting, serving, lame-duck, draining, stopping. */

@@ -5,6 +5,8 @@ import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.run.LoadedFiles;
+import io.pomelo.sidecar.acme.ManagedCertificate;
+import io.pomelo.sidecar.acme.ManagedStatus;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.vertx.core.json.JsonArray;
 import picocli.CommandLine.Command;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.security.cert.CertificateParsingException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -102,6 +105,16 @@ final class CheckCommand implements Callable<Integer> {
       b.append("certificate: ").append(cert.source().isPem() ? cert.source().certFile() : cert.source().keystore())
         .append(" for ").append(String.join(", ", names(cert)))
         .append(", valid until ").append(cert.leaf().getNotAfter().toInstant()).append('\n');
+    }
+    if (config.tls().acme() != null) {
+      ManagedStatus ordered = ManagedCertificate.offline(config.stateDir(), config.tls().acme(), Instant.now());
+      b.append("ordered: ").append(String.join(", ", ordered.names())).append(" from ").append(ordered.directory())
+        .append(ordered.notAfter() == null ? ": none stored yet, a self-signed stand-in is served until the CA issues one"
+          : ": valid until " + ordered.notAfter() + ", renewed from " + ordered.nextAttempt())
+        .append('\n');
+      if (ordered.lastError() != null) {
+        b.append("  last failure: ").append(ordered.lastError()).append('\n');
+      }
     }
     b.append(SocketIoNotes.summary(config, files.plan().table())).append('\n');
     return b.toString();

@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -11,10 +13,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -61,7 +66,7 @@ final class SidecarConfigReader {
       port(root, "listen", "port", listenDefaults.port()));
     String ticketKeys = string(root, "tls", "sessionTicketKeys", "");
     TlsConfig tls = new TlsConfig(certificates(section(root, "tls").getValue("certificates")),
-      ticketKeys.isEmpty() ? null : path(ticketKeys));
+      ticketKeys.isEmpty() ? null : path(ticketKeys), acme(section(root, "tls").getValue("acme"), listen));
     PomeloConfig pomeloDefaults = PomeloConfig.defaults();
     PomeloConfig pomelo = new PomeloConfig(
       path(string(root, "pomelo", "serversFile", pomeloDefaults.serversFile().toString())),
@@ -337,6 +342,89 @@ final class SidecarConfigReader {
       }
     }
     return result;
+  }
+
+  /** {@code tls.acme}, or null when absent; its files are only named here, read when the sidecar starts. */
+  private AcmeConfig acme(Object value, ListenerConfig listen) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonObject o)) {
+      problem("tls.acme", value, "must be a mapping with directory, email, agreeToTerms, domains and the rest");
+      return null;
+    }
+    checkKeys(o, "tls.acme", ConfigSection.TLS.innerKeys("acme"));
+    String directoryText = text(o.getValue("directory"), "tls.acme.directory");
+    URI directory = AcmeConfig.LETS_ENCRYPT;
+    if (directoryText != null) {
+      try {
+        directory = new URI(directoryText.trim());
+        if (!"https".equals(directory.getScheme()) || directory.getHost() == null) {
+          problem("tls.acme.directory", directoryText, "must be an https:// URL of the CA's ACME directory");
+        }
+      } catch (URISyntaxException e) {
+        problem("tls.acme.directory", directoryText, "must be an https:// URL of the CA's ACME directory");
+      }
+    }
+    String email = text(o.getValue("email"), "tls.acme.email");
+    if (email != null && !email.matches("[^@\\s:,]+@[A-Za-z0-9.-]+")) {
+      problem("tls.acme.email", email, "must be one e-mail address such as ops@example.com");
+    }
+    boolean terms = bool(o.getValue("agreeToTerms"), "tls.acme.agreeToTerms", false);
+    if (!terms) {
+      problem("tls.acme.agreeToTerms", o.getValue("agreeToTerms"),
+        "must be true: ordering a certificate accepts the CA's terms of service (read them at its directory's "
+          + "meta.termsOfService)");
+    }
+    List<String> domains = new ArrayList<>();
+    for (String name : items(o.getValue("domains"))) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!lower.matches("(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?")) {
+        problem("tls.acme.domains", name, "each must be a DNS name such as game.example.com");
+      } else if (lower.startsWith("*.")) {
+        problem("tls.acme.domains", name, "a wildcard needs the DNS-01 challenge, which the sidecar does not answer");
+      } else if (!domains.contains(lower)) {
+        domains.add(lower);
+      }
+    }
+    if (domains.isEmpty() && problems.stream().noneMatch(p -> p.place().equals("tls.acme.domains"))) {
+      problem("tls.acme.domains", o.getValue("domains"), "must name at least one DNS name");
+    }
+    AcmeConfig.KeyType keyType = named(o.getValue("keyType"), "tls.acme.keyType", AcmeConfig.KeyType.values(),
+      AcmeConfig.KeyType::yamlName, AcmeConfig.KeyType.EC256);
+    AcmeConfig.Challenge challenge = named(o.getValue("challenge"), "tls.acme.challenge",
+      AcmeConfig.Challenge.values(), AcmeConfig.Challenge::yamlName, AcmeConfig.Challenge.TLS_ALPN_01);
+    JsonObject acmeRoot = new JsonObject().put("acme", o);
+    String httpHost = string(acmeRoot, "acme", "httpHost", listen.host());
+    int httpPort = o.getValue("httpPort") == null ? (challenge == AcmeConfig.Challenge.HTTP_01 ? 80 : -1)
+      : port(acmeRoot, "acme", "httpPort", -1);
+    if (challenge == AcmeConfig.Challenge.HTTP_01 && httpPort < 0) {
+      problem("tls.acme.httpPort", o.getValue("httpPort"), "is needed for the http-01 challenge");
+    }
+    String ca = text(o.getValue("caCertificates"), "tls.acme.caCertificates");
+    String keyId = text(o.getValue("externalAccountKeyId"), "tls.acme.externalAccountKeyId");
+    String keyFile = text(o.getValue("externalAccountKeyFile"), "tls.acme.externalAccountKeyFile");
+    if ((keyId == null) != (keyFile == null)) {
+      problem("tls.acme.externalAccountKeyId", keyId,
+        "an external account binding needs both externalAccountKeyId and externalAccountKeyFile");
+    }
+    return new AcmeConfig(directory, email, terms, domains, keyType, challenge, httpHost, httpPort,
+      ca == null || ca.isEmpty() ? null : path(ca), keyId, keyFile == null || keyFile.isEmpty() ? null : path(keyFile));
+  }
+
+  /** One of {@code choices} by its sidecar.yaml name, or {@code fallback} when absent. */
+  private <T> T named(Object value, String place, T[] choices, Function<T, String> name,
+                      T fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    for (T choice : choices) {
+      if (name.apply(choice).equalsIgnoreCase(value.toString().trim())) {
+        return choice;
+      }
+    }
+    problem(place, value, "must be one of " + Arrays.stream(choices).map(name).toList());
+    return fallback;
   }
 
   /** {@code proxy.backendTls}: the CA bundle is read and parsed now, so a bad one is a problem at start or reload. */

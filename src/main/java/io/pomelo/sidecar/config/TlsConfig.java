@@ -8,18 +8,24 @@ import java.util.List;
  * certificate whose names match; the first is the fallback for no name or an unknown one. Protocols are always
  * TLS 1.2 and 1.3, with the suites of {@code ServerTls.CIPHER_SUITES}.
  *
- * @param certificates      at least one
+ * @param certificates      at least one, unless {@code acme} orders one
  * @param sessionTicketKeys default none: a file of session ticket keys (newest first; the first encrypts, the others
  *                          still decrypt), shared by every sidecar behind one balancer so that a client resumes on any
  *                          of them; none means keys of this process's own, made at start
+ * @param acme              default none: certificates ordered from an ACME CA, served after those of
+ *                          {@code certificates}
  */
-public record TlsConfig(List<CertificateConfig> certificates, Path sessionTicketKeys) {
+public record TlsConfig(List<CertificateConfig> certificates, Path sessionTicketKeys, AcmeConfig acme) {
 
   public TlsConfig {
     certificates = List.copyOf(certificates);
   }
 
   public TlsConfig(List<CertificateConfig> certificates) {
-    this(certificates, null);
+    this(certificates, null, null);
+  }
+
+  public TlsConfig(List<CertificateConfig> certificates, Path sessionTicketKeys) {
+    this(certificates, sessionTicketKeys, null);
   }
 }

@@ -7,6 +7,7 @@ import io.pomelo.sidecar.proxy.PublicListener;
 import io.pomelo.sidecar.proxy.Refusals;
 import io.pomelo.sidecar.proxy.Tunnels;
 import io.pomelo.sidecar.route.ActiveRoutes;
+import io.pomelo.sidecar.tls.AlpnChallenges;
 import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.ServerTls;
 import io.pomelo.sidecar.tls.TicketKeyRing;
@@ -34,12 +35,13 @@ final class PublicListeners {
   /** Binds the public port on every event loop; fails, binding nothing, when the port cannot be had. */
   static Future<PublicListeners> deploy(Vertx vertx, SidecarConfig config, List<LoadedCertificate> certificates,
                                         ActiveRoutes routes, Tunnels tunnels, LiveState live,
-                                        ConnectionLimiter limiter, Refusals refusals, TicketKeyRing ticketKeys) {
+                                        ConnectionLimiter limiter, Refusals refusals, TicketKeyRing ticketKeys,
+                                        AlpnChallenges challenges) {
     List<PublicListener> made = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> {
         PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels,
-          live, limiter, refusals, ServerTls.engineOptions(ticketKeys));
+          live, limiter, refusals, ServerTls.engineOptions(ticketKeys, challenges));
         made.add(listener);
         return listener;
       }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))

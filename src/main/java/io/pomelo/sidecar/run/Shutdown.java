@@ -33,6 +33,7 @@ final class Shutdown {
   private final Supplier<PublicListeners> listeners;
   private final Supplier<MasterLink> master;
   private final Supplier<String> adminDeployment;
+  private final Supplier<CertificateOrdering> ordering;
   private LameDuck lameDuck;
   private Future<Void> draining;
   private boolean stopping;
@@ -40,7 +41,7 @@ final class Shutdown {
 
   Shutdown(Vertx vertx, Context control, AtomicReference<RunningState> state, Tunnels tunnels,
            HealthChecks healthChecks, FileWatch watch, Supplier<PublicListeners> listeners,
-           Supplier<MasterLink> master, Supplier<String> adminDeployment) {
+           Supplier<MasterLink> master, Supplier<String> adminDeployment, Supplier<CertificateOrdering> ordering) {
     this.vertx = vertx;
     this.control = control;
     this.state = state;
@@ -50,6 +51,7 @@ final class Shutdown {
     this.listeners = listeners;
     this.master = master;
     this.adminDeployment = adminDeployment;
+    this.ordering = ordering;
   }
 
   /**
@@ -125,9 +127,13 @@ final class Shutdown {
     return draining;
   }
 
-  /** Nothing looks for work any more: no health checks, no file watching, no master. */
+  /** Nothing looks for work any more: no health checks, no file watching, no master, no orders. */
   private void quiet() {
     healthChecks.stop();
+    CertificateOrdering orders = ordering.get();
+    if (orders != null) {
+      orders.stop();
+    }
     watch.close();
     MasterLink following = master.get();
     if (following != null) {
@@ -135,11 +141,13 @@ final class Shutdown {
     }
   }
 
-  /** The public and admin listeners undeployed. */
+  /** The public, admin and plain listeners undeployed. */
   private Future<?> release() {
     PublicListeners bound = listeners.get();
     String admin = adminDeployment.get();
+    CertificateOrdering orders = ordering.get();
     return Future.join(bound == null ? Future.succeededFuture() : bound.undeploy(vertx),
-      admin == null ? Future.succeededFuture() : vertx.undeploy(admin));
+      admin == null ? Future.succeededFuture() : vertx.undeploy(admin),
+      orders == null ? Future.succeededFuture() : orders.undeploy(vertx));
   }
 }

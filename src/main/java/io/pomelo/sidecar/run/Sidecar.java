@@ -2,6 +2,8 @@ package io.pomelo.sidecar.run;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pomelo.sidecar.acme.HttpChallenges;
+import io.pomelo.sidecar.acme.ManagedStatus;
 import io.pomelo.sidecar.admin.AdminListener;
 import io.pomelo.sidecar.admin.AdminView;
 import io.pomelo.sidecar.admin.SidecarMeters;
@@ -18,6 +20,7 @@ import io.pomelo.sidecar.state.ReloadOutcome;
 import io.pomelo.sidecar.state.ReloadRequest;
 import io.pomelo.sidecar.state.RunningState;
 import io.pomelo.sidecar.systemd.ListenFds;
+import io.pomelo.sidecar.tls.AlpnChallenges;
 import io.pomelo.sidecar.tls.BackendTrust;
 import io.pomelo.sidecar.tls.TicketKeyRing;
 import io.pomelo.sidecar.watch.ReloadRequests;
@@ -28,6 +31,7 @@ import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -62,6 +66,10 @@ public final class Sidecar {
   private volatile AdminListener admin;
   private volatile String adminDeployment;
   private volatile MasterLink master;
+  /** The TLS-ALPN-01 answers the public port gives while a {@code tls.acme} order waits for the CA. */
+  private final AlpnChallenges alpnChallenges = new AlpnChallenges();
+  private final HttpChallenges httpChallenges = new HttpChallenges();
+  private volatile CertificateOrdering ordering;
   private final Shutdown shutdown;
 
   private Sidecar(Vertx vertx, SidecarConfig config, Supplier<Future<SidecarConfig>> configSource,
@@ -82,7 +90,7 @@ public final class Sidecar {
     this.meters = new SidecarMeters(registry, view());
     reloader.onFinished(meters::reloaded);
     this.shutdown = new Shutdown(vertx, control, state, tunnels, healthChecks, watch, () -> listeners,
-      () -> master, () -> adminDeployment);
+      () -> master, () -> adminDeployment, () -> ordering);
   }
 
   /** Starts with a fixed configuration: explicit reloads read servers.json and the certificates again. */
@@ -140,15 +148,24 @@ public final class Sidecar {
         Instant.now()).withCertificates(files.certificates()));
       admin = new AdminListener(config.admin(), view(), meters);
       return inherited.listen(ListenFds.PUBLIC, () -> PublicListeners.deploy(vertx, config, files.certificates(),
-          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals, ticketKeys))
+          new ActiveRoutes(() -> state.get().routes()), tunnels, live, limiter, refusals, ticketKeys,
+          alpnChallenges))
         .compose(deployed -> {
           listeners = deployed;
           return inherited.listen(ListenFds.ADMIN, () -> vertx.deployVerticle(admin));
         })
         .compose(id -> {
           adminDeployment = id;
+          return CertificateOrdering.begin(vertx, config, alpnChallenges, httpChallenges, listeners.port(),
+            () -> requestReload(ReloadRequest.files("ordered certificate stored")));
+        })
+        .compose(orders -> {
+          ordering = orders;
           // A stop that came while binding owns what happens next: nothing more may start.
           if (state.get().phase() == RunningState.Phase.STOPPING) {
+            if (orders != null) {
+              orders.stop();
+            }
             return Future.succeededFuture(this);
           }
           healthChecks.start();
@@ -205,7 +222,8 @@ public final class Sidecar {
 
   /** What an admin listener reads and may ask: the narrow view, never this class. */
   public AdminView view() {
-    return new AdminView(state::get, this::requestReload, this::drain, live, tunnels, refusals);
+    return new AdminView(state::get, this::requestReload, this::drain, live, tunnels, refusals,
+      this::orderedCertificates);
   }
 
   /** Everything the sidecar serves with now, as one snapshot. */
@@ -216,6 +234,18 @@ public final class Sidecar {
   /** The bound public port; 0 before the listener is bound. */
   public int publicPort() {
     return state.get().publicPort();
+  }
+
+  /** The ordered certificates of {@code tls.acme}, none without it. */
+  public List<ManagedStatus> orderedCertificates() {
+    CertificateOrdering orders = ordering;
+    return orders == null ? List.of() : orders.status();
+  }
+
+  /** The plain listener's bound port (tls.acme.httpPort); 0 when there is none. */
+  public int plainPort() {
+    CertificateOrdering orders = ordering;
+    return orders == null ? 0 : orders.plainPort();
   }
 
   /** The bound admin port; 0 before the admin listener is bound. */

@@ -59,6 +59,10 @@ public final class ServerTls {
    * {@code ticketKeys}: a TLS 1.3 handshake and the record encryption cost a fraction of the JDK engine's. Elsewhere
    * the JDK's engine, which takes no shared ticket keys.
    */
+  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys, AlpnChallenges challenges) {
+    return engineOptions(ticketKeys);
+  }
+
   public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys) {
     if (!OpenSSLEngineOptions.isAvailable()) {
       return new JdkSSLEngineOptions();

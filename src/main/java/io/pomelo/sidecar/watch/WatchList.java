@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.watch;
 
+import io.pomelo.sidecar.acme.ManagedCertificate;
 import io.pomelo.sidecar.config.CertificateConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
 
@@ -9,7 +10,7 @@ import java.util.Set;
 
 /**
  * The files whose change triggers a reload: servers.json, the environment directory's servers.json, and every
- * certificate, key and keystore, and the session ticket keys.
+ * certificate, key and keystore, the ordered certificate's files, and the session ticket keys.
  *
  * @param files    every file to watch
  * @param optional those of them that may not exist (a missing one is not an error)
@@ -41,6 +42,14 @@ public record WatchList(Set<Path> files, Set<Path> optional) {
       } else {
         files.add(c.keystore());
       }
+    }
+    if (config.tls().acme() != null) {
+      // The ordered certificate may be stored by another sidecar on the same state directory, or not yet exist.
+      CertificateConfig ordered = ManagedCertificate.storedFiles(config.stateDir(), config.tls().acme());
+      files.add(ordered.certFile());
+      files.add(ordered.keyFile());
+      optional.add(ordered.certFile());
+      optional.add(ordered.keyFile());
     }
     if (config.tls().sessionTicketKeys() != null) {
       files.add(config.tls().sessionTicketKeys());
