@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -123,15 +124,22 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
 
   /** This configuration with the parts a reload may change taken from {@code next}. */
   public SidecarConfig withReloadable(SidecarConfig next) {
-    return adopt(next, ConfigSection.live());
+    SidecarConfig adopted = adopt(next, ConfigSection.live());
+    // tls.acme is read at start (its orders run from then): a reload keeps the running one.
+    return adopted.withTls(new TlsConfig(adopted.tls().certificates(), adopted.tls().sessionTicketKeys(),
+      tls().acme()));
   }
 
   /** The sections whose change {@link #withReloadable} ignores, by their names in sidecar.yaml: a restart applies them. */
   public List<String> restartOnlyChanges(SidecarConfig next) {
-    return Arrays.stream(ConfigSection.values())
+    List<String> changed = new ArrayList<>(Arrays.stream(ConfigSection.values())
       .filter(s -> s.applies() == ConfigSection.Applies.RESTART && !Objects.equals(s.of(this), s.of(next)))
       .map(ConfigSection::yamlName)
-      .toList();
+      .toList());
+    if (!Objects.equals(tls().acme(), next.tls().acme())) {
+      changed.add("tls.acme");
+    }
+    return List.copyOf(changed);
   }
 
   Builder toBuilder() {
