@@ -1,6 +1,7 @@
 package io.pomelo.sidecar.acme;
 
 import io.pomelo.sidecar.config.LimitsConfig;
+import io.pomelo.sidecar.testing.Await;
 import io.pomelo.sidecar.testing.RawTls;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -44,8 +45,11 @@ class PlainListenerTest {
   }
 
   private int deploy(List<String> names, int httpsPort) throws Exception {
-    LimitsConfig limits = LimitsConfig.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1))
-      .withKeepAliveTimeout(Duration.ofSeconds(2));
+    return deploy(names, httpsPort, LimitsConfig.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1))
+      .withKeepAliveTimeout(Duration.ofSeconds(2)));
+  }
+
+  private int deploy(List<String> names, int httpsPort, LimitsConfig limits) throws Exception {
     PlainListener listener = new PlainListener("127.0.0.1", 0, challenges, names, httpsPort, limits);
     await(vertx.deployVerticle(listener));
     return listener.actualPort();
@@ -227,6 +231,29 @@ class PlainListenerTest {
       // The keep-alive clock (2 s here), not the first head's (1 s).
       assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThan(Duration.ofMillis(1800));
     }
+  }
+
+  @Test
+  void aConnectionBeyondTheCapIsClosedUnanswered() throws Exception {
+    int capped = deploy(List.of("game.example"), 443, LimitsConfig.defaults().withConnections(2, 0, 0));
+    try (Socket one = open(capped); Socket two = open(capped)) {
+      for (Socket socket : List.of(one, two)) {
+        RawTls.send(socket, get("/x", "game.example"));
+        assertThat(read(new BufferedInputStream(socket.getInputStream()), false).status).isEqualTo(301);
+      }
+      try (Socket three = open(capped)) {
+        RawTls.send(three, get("/x", "game.example"));
+        assertThat(rest(three.getInputStream())).isEmpty();
+      }
+    }
+    // Once they are gone there is room again.
+    assertThat(Await.eventually(() -> {
+      try {
+        return exchange(capped, get("/x", "game.example")).status == 301;
+      } catch (IOException e) {
+        return false;
+      }
+    })).isTrue();
   }
 
   @Test
