@@ -168,7 +168,7 @@ public final class ManagedCertificate {
       }
       // Another sidecar may have stored a fresh one while this one waited for the lock.
       LoadedCertificate again = stored(store, now);
-      if (again != null && current != null && !again.leaf().equals(current.leaf())) {
+      if (again != null && (current == null || !again.leaf().equals(current.leaf()))) {
         windowChoice = null;
         return Duration.ZERO;
       }
@@ -185,7 +185,7 @@ public final class ManagedCertificate {
       store.recordError(null);
       failuresInRow = 0;
       windowChoice = null;
-      LOG.info("tls.acme: {} issued for {} by {} in {} ms, valid until {}", "a certificate", acme.domains(),
+      LOG.info("tls.acme: a certificate for {} issued by {} in {} ms, valid until {}", acme.domains(),
         acme.directory(), Duration.between(started, Instant.now()).toMillis(), issued.leaf().getNotAfter().toInstant());
       Instant notBefore = issued.leaf().getNotBefore().toInstant();
       Instant notAfter = issued.leaf().getNotAfter().toInstant();

@@ -1,5 +1,7 @@
 package io.pomelo.sidecar.run;
 
+import io.pomelo.sidecar.acme.ManagedCertificate;
+import io.pomelo.sidecar.config.AcmeConfig;
 import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
@@ -14,6 +16,7 @@ import io.pomelo.sidecar.tls.LoadedCertificate;
 import io.pomelo.sidecar.tls.TicketKey;
 import io.pomelo.sidecar.tls.TicketKeyFile;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,14 +63,19 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
     BoundedFile files = BoundedFile.limitedBy(config.reload());
     List<ConfigProblem> problems = new ArrayList<>();
     List<LoadedCertificate> certificates = null;
-    if (config.tls().certificates().isEmpty()) {
+    AcmeConfig acme = config.tls().acme();
+    if (config.tls().certificates().isEmpty() && acme == null) {
       problems.add(new ConfigProblem(config.file().toString(), "tls.certificates", null,
-        "at least one certificate is needed (or use --dev for a self-signed one)"));
+        "at least one certificate is needed (or tls.acme to order one, or --dev for a self-signed one)"));
     } else {
       try {
-        certificates = CertificateLoader.loadAll(config.tls().certificates(), Instant.now(), files);
+        certificates = new ArrayList<>(CertificateLoader.loadAll(config.tls().certificates(), Instant.now(), files));
+        if (acme != null) {
+          certificates.add(managed(config, acme, files));
+        }
       } catch (ConfigException e) {
         problems.addAll(e.problems());
+        certificates = null;
       }
     }
     ServersFile servers = null;
@@ -85,6 +93,18 @@ public record LoadedFiles(ServersFile servers, RoutePlan plan, List<LoadedCertif
       problems.addAll(e.problems());
     }
     return new LoadedFiles(servers, plan, certificates, problems, fromMaster, ticketKeys(config, files, problems));
+  }
+
+  /** The ordered certificate when one is stored and good, else its self-signed stand-in. */
+  private static LoadedCertificate managed(SidecarConfig config, AcmeConfig acme, BoundedFile files)
+    throws ConfigException {
+    try {
+      return CertificateLoader.load(ManagedCertificate.servable(config.stateDir(), acme, Instant.now()), "tls.acme",
+        Instant.now(), files);
+    } catch (IOException e) {
+      throw new ConfigException(config.stateDir().toString(), "tls.acme", null,
+        "the state directory must be writable for ordered certificates (" + e.getMessage() + ")");
+    }
   }
 
   private static List<TicketKey> ticketKeys(SidecarConfig config, BoundedFile files, List<ConfigProblem> problems) {
