@@ -54,21 +54,28 @@ public final class ServerTls {
     return options;
   }
 
+  /** {@link #engineOptions(TicketKeyRing, AlpnChallenges)} with no TLS-ALPN-01 challenge ever pending. */
+  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys) {
+    return engineOptions(ticketKeys, new AlpnChallenges());
+  }
+
   /**
    * BoringSSL (netty-tcnative, in the jar for Linux x86_64 and aarch64) when it loads, sealing session tickets with
    * {@code ticketKeys}: a TLS 1.3 handshake and the record encryption cost a fraction of the JDK engine's. Elsewhere
-   * the JDK's engine, which takes no shared ticket keys.
+   * the JDK's engine, which takes no shared ticket keys. Either answers the pending {@code challenges} in the
+   * handshake.
    */
-  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys) {
+  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys, AlpnChallenges challenges) {
     if (!OpenSSLEngineOptions.isAvailable()) {
-      return new JdkSSLEngineOptions();
+      return new HookedContexts(new JdkSSLEngineOptions(),
+        context -> new ChallengeAnsweringContext(context, challenges));
     }
     // No session cache on the server: returning clients resume from their session tickets (TLS 1.3 and 1.2),
     // which hold the session themselves. The cache only cost memory (BoringSSL's copy of every recent session,
     // up to 20 480) and a Java callback per handshake.
     return new HookedContexts(new OpenSSLEngineOptions().setSessionCacheEnabled(false), context -> {
       ticketKeys.register(context);
-      return context;
+      return new ChallengeAnsweringContext(context, challenges);
     });
   }
 
