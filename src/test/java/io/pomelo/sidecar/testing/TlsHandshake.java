@@ -46,6 +46,13 @@ public final class TlsHandshake {
     return handshake(context, port, serverName, protocol, suites);
   }
 
+  /** A client context that accepts every server certificate, for tests that ask which one came. */
+  public static SSLContext acceptingAny() throws GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[]{new AcceptAny()}, null);
+    return context;
+  }
+
   /**
    * Like {@link #with}, but trusting only {@code trusted} (PEM files), so the certificate that came must also verify,
    * and answering a certificate request with {@code clientKeys} (null: none).
