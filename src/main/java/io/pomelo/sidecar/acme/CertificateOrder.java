@@ -2,6 +2,7 @@ package io.pomelo.sidecar.acme;
 
 import io.pomelo.sidecar.config.AcmeConfig;
 import io.pomelo.sidecar.tls.AlpnChallenges;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
@@ -21,6 +22,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyPair;
+import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +39,13 @@ final class CertificateOrder {
 
   /** A certificate as the CA issued it, ready for the store. */
   record Issued(String chainPem, String keyPem, X509Certificate leaf) {
+  }
+
+  static {
+    // acme4j makes keys and CSRs with BouncyCastle's provider by name; last in the list, it changes nothing else.
+    if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+      Security.addProvider(new BouncyCastleProvider());
+    }
   }
 
   private final AcmeConfig acme;
@@ -104,7 +113,8 @@ final class CertificateOrder {
     if (acme.challenge() == AcmeConfig.Challenge.TLS_ALPN_01) {
       TlsAlpn01Challenge alpnChallenge = authorization.findChallenge(TlsAlpn01Challenge.class)
         .orElseThrow(() -> offers(name));
-      KeyPair key = KeyPairUtils.createECKeyPair("secp256r1");
+      // acme4j 3.5.1 signs the challenge certificate with SHA256withRSA: the key must be RSA.
+      KeyPair key = KeyPairUtils.createKeyPair(2048);
       alpn.put(name, alpnChallenge.createCertificate(key, authorization.getIdentifier()), key.getPrivate());
       challenge = alpnChallenge;
       withdraw = () -> alpn.remove(name);
