@@ -2,17 +2,19 @@ package io.pomelo.sidecar.acme;
 
 import io.pomelo.sidecar.config.AcmeConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
-import org.shredzone.acme4j.util.KeyPairUtils;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.util.Locale;
 
 /**
@@ -57,17 +59,44 @@ public final class AcmeStore {
     return certificateDir.resolve("order.lock");
   }
 
-  /** The account key, made and stored on first use. */
+  /** The account key, made and stored on first use: PKCS#8 private key, then the X.509 public key, both PEM. */
   KeyPair accountKey() throws IOException {
     Path file = caDir.resolve("account-key.pem");
     if (Files.isRegularFile(file)) {
-      return KeyPairUtils.readKeyPair(new StringReader(Files.readString(file, StandardCharsets.US_ASCII)));
+      return readKeyPair(file);
     }
-    KeyPair key = KeyPairUtils.createECKeyPair("secp256r1");
-    StringWriter pem = new StringWriter();
-    KeyPairUtils.writeKeyPair(key, pem);
-    write(file, pem.toString(), true);
+    KeyPair key = CertificateOrder.ecKey("secp256r1");
+    write(file, pem("PRIVATE KEY", key.getPrivate().getEncoded()) + pem("PUBLIC KEY", key.getPublic().getEncoded()),
+      true);
     return key;
+  }
+
+  /** A PEM block, 64 characters a line. */
+  static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+      + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+      + "\n-----END " + type + "-----\n";
+  }
+
+  private static KeyPair readKeyPair(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.US_ASCII);
+    try {
+      KeyFactory keys = KeyFactory.getInstance("EC");
+      return new KeyPair(keys.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", file))),
+        keys.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", file))));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IOException(file + " must hold the ACME account's EC key as the sidecar wrote it (" + e.getMessage()
+        + "); move it away to make a new account", e);
+    }
+  }
+
+  private static byte[] block(String text, String type, Path file) throws IOException {
+    int begin = text.indexOf("-----BEGIN " + type + "-----");
+    int end = text.indexOf("-----END " + type + "-----");
+    if (begin < 0 || end < begin) {
+      throw new IOException(file + " has no " + type + " block; move it away to make a new account");
+    }
+    return Base64.getMimeDecoder().decode(text.substring(begin + type.length() + 16, end));
   }
 
   /** Stores a new certificate: the key first, then the chain, so the chain's change is the last one seen. */

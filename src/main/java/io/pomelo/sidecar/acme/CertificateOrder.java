@@ -2,7 +2,6 @@ package io.pomelo.sidecar.acme;
 
 import io.pomelo.sidecar.config.AcmeConfig;
 import io.pomelo.sidecar.tls.AlpnChallenges;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
@@ -21,8 +20,10 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.Security;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,13 +40,6 @@ final class CertificateOrder {
 
   /** A certificate as the CA issued it, ready for the store. */
   record Issued(String chainPem, String keyPem, X509Certificate leaf) {
-  }
-
-  static {
-    // acme4j makes keys and CSRs with BouncyCastle's provider by name; last in the list, it changes nothing else.
-    if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-      Security.addProvider(new BouncyCastleProvider());
-    }
   }
 
   private final AcmeConfig acme;
@@ -87,10 +81,9 @@ final class CertificateOrder {
         .orElseGet(() -> new AcmeException("the order ended " + status + ", not valid"));
     }
     StringWriter chain = new StringWriter();
-    StringWriter key = new StringWriter();
     order.getCertificate().writeCertificate(chain);
-    KeyPairUtils.writeKeyPair(domainKey, key);
-    return new Issued(chain.toString(), key.toString(), order.getCertificate().getCertificate());
+    return new Issued(chain.toString(), AcmeStore.pem("PRIVATE KEY", domainKey.getPrivate().getEncoded()),
+      order.getCertificate().getCertificate());
   }
 
   private Login login(Session session) throws AcmeException, IOException {
@@ -145,11 +138,25 @@ final class CertificateOrder {
 
   private KeyPair domainKey() {
     return switch (acme.keyType()) {
-      case EC256 -> KeyPairUtils.createECKeyPair("secp256r1");
-      case EC384 -> KeyPairUtils.createECKeyPair("secp384r1");
+      case EC256 -> ecKey("secp256r1");
+      case EC384 -> ecKey("secp384r1");
       case RSA2048 -> KeyPairUtils.createKeyPair(2048);
       case RSA4096 -> KeyPairUtils.createKeyPair(4096);
     };
+  }
+
+  /**
+   * An EC key from the JDK's provider: acme4j's own asks for BouncyCastle's by name, which would have to be
+   * installed process-wide and then changes what the JDK's TLS engine picks.
+   */
+  static KeyPair ecKey(String curve) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec(curve));
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no " + curve + " keys", e);
+    }
   }
 
   /** The names, for messages. */

@@ -54,11 +54,6 @@ public final class ServerTls {
     return options;
   }
 
-  /** {@link #engineOptions(TicketKeyRing, AlpnChallenges)} with no TLS-ALPN-01 challenge ever pending. */
-  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys) {
-    return engineOptions(ticketKeys, new AlpnChallenges());
-  }
-
   /**
    * BoringSSL (netty-tcnative, in the jar for Linux x86_64 and aarch64) when it loads, sealing session tickets with
    * {@code ticketKeys}: a TLS 1.3 handshake and the record encryption cost a fraction of the JDK engine's. Elsewhere

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.acme;
 
+import io.pomelo.sidecar.admin.StatusView;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.config.SidecarConfigLoader;
 import io.pomelo.sidecar.run.Sidecar;
@@ -14,6 +15,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -174,6 +176,13 @@ class AcmeIssuanceTest {
     assertThat(status(sidecar).notAfter()).isEqualTo(issued.getNotAfter().toInstant());
     assertThat(status(sidecar).nextAttempt()).isAfter(Instant.now());
     assertThat(status(sidecar).lastError()).isNull();
+    JsonObject shown = StatusView.of(sidecar.view(), 0, "test").getJsonArray("orderedCertificates").getJsonObject(0);
+    assertThat(shown.getString("state")).isEqualTo("valid");
+    assertThat(shown.getString("notAfter")).isEqualTo(issued.getNotAfter().toInstant().toString());
+    assertThat(sidecar.meters().scrape())
+      .contains("pomelo_sidecar_acme_certificate_expiry_timestamp_seconds{name=\"game.test\"} "
+        + (double) issued.getNotAfter().toInstant().getEpochSecond())
+      .contains("pomelo_sidecar_acme_renewal_failures_total{name=\"game.test\"} 0.0");
 
     Path store = dir.resolve("state").resolve("acme");
     try (var files = Files.walk(store)) {
@@ -249,6 +258,8 @@ class AcmeIssuanceTest {
     assertThat(status.state()).isEqualTo("valid");
     assertThat(status.nextAttempt()).isAfter(Instant.now());
     assertThat(served(sidecar).getSerialNumber()).isEqualTo(kept.getSerialNumber());
+    assertThat(sidecar.meters().scrape()).containsPattern(
+      "pomelo_sidecar_acme_renewal_failures_total\\{name=\"blocked.test\"} [1-9]");
     assertThat(ManagedCertificate.offline(config.stateDir(), config.tls().acme(), Instant.now()).lastError())
       .as("kept for check").contains("rejectedIdentifier");
   }
