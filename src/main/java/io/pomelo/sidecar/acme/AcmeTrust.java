@@ -1,5 +1,8 @@
 package io.pomelo.sidecar.acme;
 
+import io.pomelo.sidecar.config.BoundedFile;
+import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ReloadConfig;
 import org.shredzone.acme4j.connector.HttpConnector;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
@@ -10,7 +13,6 @@ import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -46,7 +48,7 @@ final class AcmeTrust extends GenericAcmeProvider {
         }
       }
       if (caCertificates != null) {
-        byte[] pem = Files.readAllBytes(caCertificates);
+        byte[] pem = BoundedFile.limitedBy(ReloadConfig.defaults()).read(caCertificates, "tls.acme.caCertificates");
         for (Certificate extra : CertificateFactory.getInstance("X.509")
           .generateCertificates(new ByteArrayInputStream(pem))) {
           store.setCertificateEntry("extra-" + i++, extra);
@@ -57,7 +59,7 @@ final class AcmeTrust extends GenericAcmeProvider {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, trust.getTrustManagers(), null);
       return new AcmeTrust(context);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | ConfigException e) {
       throw new IOException("cannot trust tls.acme.caCertificates " + caCertificates + ": " + e.getMessage(), e);
     }
   }

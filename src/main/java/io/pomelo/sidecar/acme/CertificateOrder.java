@@ -1,6 +1,9 @@
 package io.pomelo.sidecar.acme;
 
 import io.pomelo.sidecar.config.AcmeConfig;
+import io.pomelo.sidecar.config.BoundedFile;
+import io.pomelo.sidecar.config.ConfigException;
+import io.pomelo.sidecar.config.ReloadConfig;
 import io.pomelo.sidecar.tls.AlpnChallenges;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
@@ -19,7 +22,6 @@ import org.shredzone.acme4j.util.KeyPairUtils;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -92,7 +94,13 @@ final class CertificateOrder {
       account.addEmail(acme.email());
     }
     if (acme.externalAccountKeyId() != null) {
-      String macKey = Files.readString(acme.externalAccountKeyFile(), StandardCharsets.US_ASCII).trim();
+      String macKey;
+      try {
+        macKey = new String(BoundedFile.limitedBy(ReloadConfig.defaults())
+          .read(acme.externalAccountKeyFile(), "tls.acme.externalAccountKeyFile"), StandardCharsets.US_ASCII).trim();
+      } catch (ConfigException e) {
+        throw new IOException(e.getMessage(), e);
+      }
       account.withKeyIdentifier(acme.externalAccountKeyId(), macKey);
     }
     return account.createLogin(session);
