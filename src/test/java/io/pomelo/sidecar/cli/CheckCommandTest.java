@@ -115,6 +115,32 @@ class CheckCommandTest {
       "                      127.0.0.1:3051  connector-server-2");
   }
 
+  @Test
+  void anOrderedCertificateIsShownWithItsStateAndTheLastFailureKept() throws Exception {
+    Path yaml = Files.writeString(dir.resolve("acme.yaml"), """
+      listen: {host: 127.0.0.1, port: 0}
+      tls:
+        acme: {directory: "https://127.0.0.1:1/dir", agreeToTerms: true, domains: [game.example.com]}
+      pomelo: {serversFile: servers.json, environment: development}
+      admin: {host: 127.0.0.1, port: 0}
+      state: {dir: state}
+      """);
+    Result pending = run("check", "--config", yaml.toString());
+    assertThat(pending.code).as(pending.err).isZero();
+    assertThat(pending.out).contains("ordered: game.example.com from https://127.0.0.1:1/dir: none stored yet, a "
+      + "self-signed stand-in is served until the CA issues one");
+    Path store = dir.resolve("state/acme/127.0.0.1_1/game.example.com");
+    Files.writeString(store.resolve("last-error.txt"), "2026-12-03T00:00:00Z urn:ietf:params:acme:error:rateLimited: "
+      + "too many certificates\n");
+    io.pomelo.sidecar.tls.SelfSignedCertificate.write(store.resolve("fullchain.pem"), store.resolve("privkey.pem"),
+      List.of("game.example.com"), java.time.Instant.now(), Duration.ofDays(90));
+    Result stored = run("check", "--config", yaml.toString());
+    assertThat(stored.out).containsPattern("ordered: game.example.com from https://127.0.0.1:1/dir: valid until \\S+, "
+      + "renewed from \\S+");
+    assertThat(stored.out).contains("  last failure: 2026-12-03T00:00:00Z urn:ietf:params:acme:error:rateLimited: "
+      + "too many certificates");
+  }
+
   /** The same routes as the admin API, field for field, less what only a running sidecar knows (counts, health). */
   @Test
   void jsonIsWhatTheAdminApiServesWithoutTheLiveState() throws Exception {
