@@ -28,8 +28,6 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One ACME order, start to finish (RFC 8555 §7.4): the account, the order, each name's challenge answered on the
@@ -165,10 +163,5 @@ final class CertificateOrder {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK has no " + curve + " keys", e);
     }
-  }
-
-  /** The names, for messages. */
-  List<String> names() {
-    return new ArrayList<>(acme.domains());
   }
 }
