@@ -29,6 +29,11 @@ unit_java_opts() {
   echo "${out[*]}"
 }
 export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-$(unit_java_opts)}"
+# The sidecar runs as the unit runs it, through systemd/pomelo-sidecar-java: the newest Java under /usr/lib/jvm with
+# the flags that version needs, or SIDECAR_JAVA_HOME's (e.g. /usr/lib/jvm/java-17-openjdk-amd64). The load generator
+# and the backends stay on the PATH's java.
+export SIDECAR_JAVA_HOME="${SIDECAR_JAVA_HOME:-}"
+sidecar_java() { JAVA_HOME="$SIDECAR_JAVA_HOME" "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar-java" "$@"; }
 
 # The certificate every proxy serves: ECDSA P-256 for localhost and 127.0.0.1.
 bench_certificate() {
@@ -184,7 +189,7 @@ sidecar_config() {
     \"new$i\": [{\"id\": \"new$i-server-1\", \"host\": \"127.0.0.1\", \"clientPort\": $ECHO_GATE, \"frontend\": true}]"
   done
   mkdir -p "$WORK/sidecar/state"
-  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || sidecar_archive "$JAR" "$WORK/sidecar/app.jsa"
+  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || sidecar_archive "$JAR" "$(sidecar_archive_file)"
   cat > "$WORK/sidecar/servers.json.tmp" <<EOF
 {
   "production": {
@@ -234,7 +239,7 @@ sidecar_start() {
   set -f # the CompileCommand patterns hold '*'
   # The unit's environment besides JAVA_OPTS (glibc's malloc arenas).
   export $(grep '^MALLOC_ARENA_MAX=' "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar.default")
-  exec java -XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS -jar "$JAR" run \
+  JAVA_HOME="$SIDECAR_JAVA_HOME" exec "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar-java" -XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS -jar "$JAR" run \
     --config "$WORK/sidecar/sidecar.yaml"
 }
 sidecar_reload() { sidecar_config "$1"; }
@@ -245,8 +250,14 @@ sidecar_reload() { sidecar_config "$1"; }
 sidecar_archive() {
   local jar=$1 archive=$2
   [ "$archive" -nt "$jar" ] && return 0
-  java -jar "$jar" class-archive "$archive" >/dev/null
+  sidecar_java -jar "$jar" class-archive "$archive" >/dev/null
+}
+# One archive per Java (on Java 25 an AOT cache): one made by another Java is ignored, with a warning.
+sidecar_archive_file() {
+  local home
+  home=$(sidecar_java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+  echo "$WORK/sidecar/app-${home##*/}.jsa"
 }
 sidecar_archive_opts() {
-  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || echo "-XX:SharedArchiveFile=$WORK/sidecar/app.jsa -Xshare:auto"
+  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || echo "-XX:SharedArchiveFile=$(sidecar_archive_file) -Xshare:auto"
 }

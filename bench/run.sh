@@ -181,7 +181,7 @@ done
 {
   echo "sidecar_sha=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml || echo -dirty)"
   echo "sidecar_java_opts=-XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS"
-  echo "java=$(java -version 2>&1 | head -1)"
+  echo "java=$(sidecar_java -version 2>&1 | head -1)"
   echo "nginx=$(nginx -v 2>&1)"
   echo "haproxy=$(haproxy -v | head -1)"
   echo "caddy=$(caddy version)"

@@ -116,6 +116,7 @@ install_all() {
 
   create_user
   place 0644 "$jar" "$share_dir/$NAME.jar"
+  place 0755 "$here/$NAME-java" "$share_dir/java"
   place 0755 "$here/$NAME" "$command_file"
   place_documentation
   remove_old_layout
@@ -147,11 +148,11 @@ install_all() {
 make_class_archive() {
   if [ -n "$root" ]; then
     # It belongs to one jar and one Java build: the Java here need not be the one that will run under DIR.
-    skipped "class-data archive (run: java -jar /usr/share/$NAME/$NAME.jar class-archive /var/lib/$NAME/app.jsa)"
+    skipped "class-data archive (run: /usr/share/$NAME/java -jar /usr/share/$NAME/$NAME.jar class-archive /var/lib/$NAME/app.jsa)"
     return
   fi
   install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "/var/lib/$NAME"
-  if ! runuser -u "$SERVICE_USER" -- /usr/bin/java -jar "$share_dir/$NAME.jar" class-archive "/var/lib/$NAME/app.jsa"; then
+  if ! runuser -u "$SERVICE_USER" -- "$share_dir/java" -jar "$share_dir/$NAME.jar" class-archive "/var/lib/$NAME/app.jsa"; then
     echo "warning: no class-data archive; $NAME starts without it, more slowly" >&2
   fi
 }
@@ -183,7 +184,7 @@ uninstall_program() {
     skipped "systemctl disable --now $NAME.socket $NAME"
   fi
   # The class-data archive belongs to the removed jar; the rest of the state stays until --purge.
-  rm -f "$unit_file" "$socket_file" "$share_dir/$NAME.jar" "$command_file" "$man_file" "$completion_file" \
+  rm -f "$unit_file" "$socket_file" "$share_dir/$NAME.jar" "$share_dir/java" "$command_file" "$man_file" "$completion_file" \
     "$root/var/lib/$NAME/app.jsa"
   rmdir "$share_dir" 2>/dev/null || true
   remove_old_layout

@@ -41,6 +41,8 @@ final class InstallScriptTest {
 
     assertFile("usr/share/pomelo-sidecar/pomelo-sidecar.jar", "rw-r--r--", "not really a jar");
     assertFile("usr/bin/pomelo-sidecar", "rwxr-xr-x", Files.readString(PROJECT.resolve("systemd/pomelo-sidecar")));
+    assertFile("usr/share/pomelo-sidecar/java", "rwxr-xr-x",
+      Files.readString(PROJECT.resolve("systemd/pomelo-sidecar-java")));
     assertFile("etc/pomelo-sidecar/sidecar.yaml", "rw-r-----", "# placeholder sidecar.yaml\n");
     assertFile("etc/pomelo-sidecar/servers.json.sample", "rw-r--r--",
       Files.readString(PROJECT.resolve("systemd/servers.json.sample")));

@@ -46,6 +46,7 @@ final class PackageContentsIT {
     assertThat(listing)
       .containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/pomelo-sidecar/pomelo-sidecar\\.jar$");
     assertThat(listing).containsPattern("(?m)^-rwxr-xr-x root/root .* \\./usr/bin/pomelo-sidecar$");
+    assertThat(listing).containsPattern("(?m)^-rwxr-xr-x root/root .* \\./usr/share/pomelo-sidecar/java$");
     assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/doc/pomelo-sidecar/copyright$");
     assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .* \\./usr/share/doc/pomelo-sidecar/changelog\\.gz$");
     assertThat(listing)
@@ -71,6 +72,7 @@ final class PackageContentsIT {
     assertSameBytes(tree.resolve("usr/share/pomelo-sidecar/pomelo-sidecar.jar"),
       PROJECT.resolve("target/pomelo-sidecar.jar"));
     assertSameBytes(tree.resolve("usr/bin/pomelo-sidecar"), PROJECT.resolve("systemd/pomelo-sidecar"));
+    assertSameBytes(tree.resolve("usr/share/pomelo-sidecar/java"), PROJECT.resolve("systemd/pomelo-sidecar-java"));
     assertSameBytes(tree.resolve("usr/share/doc/pomelo-sidecar/copyright"), PROJECT.resolve("src/deb/copyright"));
     assertSameBytes(tree.resolve("usr/share/lintian/overrides/pomelo-sidecar"),
       PROJECT.resolve("src/deb/lintian-overrides"));

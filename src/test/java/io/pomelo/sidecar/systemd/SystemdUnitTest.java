@@ -33,10 +33,11 @@ final class SystemdUnitTest {
   @BeforeEach
   void copyTheUnit() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed");
-    // verify insists that ExecStart's program exists: point the copy at the JVM running this test.
-    String java = ProcessHandle.current().info().command().orElse("/usr/bin/java");
+    // verify insists that ExecStart's program exists: point the copy at the launcher in this tree.
+    String java = PROJECT.resolve("systemd/pomelo-sidecar-java").toAbsolutePath().toString();
     unit = dir.resolve("pomelo-sidecar.service");
-    Files.writeString(unit, Files.readString(UNIT).replace("ExecStart=/usr/bin/java ", "ExecStart=" + java + " "));
+    Files.writeString(unit, Files.readString(UNIT)
+      .replace("ExecStart=/usr/share/pomelo-sidecar/java ", "ExecStart=" + java + " "));
   }
 
   @Test
@@ -72,7 +73,7 @@ final class SystemdUnitTest {
     assertThat(lines).contains(
       "Type=notify",
       "NotifyAccess=main",
-      "ExecStart=/usr/bin/java $JAVA_OPTS -jar /usr/share/pomelo-sidecar/pomelo-sidecar.jar run"
+      "ExecStart=/usr/share/pomelo-sidecar/java $JAVA_OPTS -jar /usr/share/pomelo-sidecar/pomelo-sidecar.jar run"
         + " --config /etc/pomelo-sidecar/sidecar.yaml",
       "ExecReload=/bin/kill -HUP $MAINPID",
       "User=pomelo-sidecar",
