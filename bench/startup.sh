@@ -63,7 +63,8 @@ start_once() {
   fi
   t0=$(date +%s%N)
   # shellcheck disable=SC2086 # opts is a list of flags
-  ( set -f; taskset -pc 0 "$BASHPID" >/dev/null && exec java -XX:ActiveProcessorCount=1 $opts -jar "$jar" run \
+  ( set -f; taskset -pc 0 "$BASHPID" >/dev/null && JAVA_HOME="$SIDECAR_JAVA_HOME" \
+    exec "$BENCH_DIR/../systemd/pomelo-sidecar-java" -XX:ActiveProcessorCount=1 $opts -jar "$jar" run \
     --config "$WORK/sidecar/sidecar.yaml" ) > "$WORK/startup.log" 2>&1 &
   PROXY_PID=$!
   for ((i = 0; ; i++)); do
@@ -96,7 +97,7 @@ for ((round = 1; round <= N; round++)); do
     printf 'round %d  %-60s wall %5d ms  cpu %5d ms\n' "$round" "'${VARIANTS[$v]}'" "$wall" "$cpu" >&2
   done
 done
-echo "median of $N starts, pinned to one CPU ($(java -version 2>&1 | head -1)):"
+echo "median of $N starts, pinned to one CPU ($(sidecar_java -version 2>&1 | head -1)):"
 for v in "${!VARIANTS[@]}"; do
   printf '  wall %5d ms  cpu %5d ms  %s\n' "$(tr ' ' '\n' <<< "${WALL[$v]}" | grep . | median)" \
     "$(tr ' ' '\n' <<< "${CPU[$v]}" | grep . | median)" "'${VARIANTS[$v]}'"
