@@ -239,8 +239,8 @@ sidecar_start() {
   set -f # the CompileCommand patterns hold '*'
   # The unit's environment besides JAVA_OPTS (glibc's malloc arenas).
   export $(grep '^MALLOC_ARENA_MAX=' "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar.default")
-  JAVA_HOME="$SIDECAR_JAVA_HOME" exec "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar-java" -XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS -jar "$JAR" run \
-    --config "$WORK/sidecar/sidecar.yaml"
+  JAVA_HOME="$SIDECAR_JAVA_HOME" exec "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar-java" -XX:ActiveProcessorCount=1 \
+    $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS -jar "$JAR" run --config "$WORK/sidecar/sidecar.yaml"
 }
 sidecar_reload() { sidecar_config "$1"; }
 
@@ -252,7 +252,7 @@ sidecar_archive() {
   [ "$archive" -nt "$jar" ] && return 0
   sidecar_java -jar "$jar" class-archive "$archive" >/dev/null
 }
-# One archive per Java (on Java 25 an AOT cache): one made by another Java is ignored, with a warning.
+# One archive per Java: one made by another Java is ignored, with a warning.
 sidecar_archive_file() {
   local home
   home=$(sidecar_java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
