@@ -29,9 +29,9 @@ unit_java_opts() {
   echo "${out[*]}"
 }
 export SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS-$(unit_java_opts)}"
-# The sidecar runs as the unit runs it, through systemd/pomelo-sidecar-java: the newest Java under /usr/lib/jvm with
-# the flags that version needs, or SIDECAR_JAVA_HOME's (e.g. /usr/lib/jvm/java-17-openjdk-amd64). The load generator
-# and the backends stay on the PATH's java.
+# The sidecar runs as the unit runs it, through systemd/pomelo-sidecar-java, with the flags its Java needs: on
+# SIDECAR_JAVA_HOME's Java (e.g. /usr/lib/jvm/temurin-25-jdk-amd64), else /usr/bin/java. The load generator and the
+# backends stay on the PATH's java.
 export SIDECAR_JAVA_HOME="${SIDECAR_JAVA_HOME:-}"
 sidecar_java() { JAVA_HOME="$SIDECAR_JAVA_HOME" "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar-java" "$@"; }
 

@@ -152,7 +152,10 @@ make_class_archive() {
     return
   fi
   install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "/var/lib/$NAME"
-  if ! runuser -u "$SERVICE_USER" -- "$share_dir/java" -jar "$share_dir/$NAME.jar" class-archive "/var/lib/$NAME/app.jsa"; then
+  # For the service's Java: JAVA_HOME from its environment file when set there.
+  local java_home
+  java_home=$(sed -n 's/^JAVA_HOME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$default_file" 2>/dev/null | tail -n 1)
+  if ! runuser -u "$SERVICE_USER" -- env JAVA_HOME="$java_home" "$share_dir/java" -jar "$share_dir/$NAME.jar" class-archive "/var/lib/$NAME/app.jsa"; then
     echo "warning: no class-data archive; $NAME starts without it, more slowly" >&2
   fi
 }
