@@ -180,6 +180,10 @@ caddy_reload() {
 }
 
 # ---------------------------------------------------------------- pomelo-sidecar
+# The key exchanges the sidecar agrees to (tls.groups). Its default puts the post-quantum hybrid X25519MLKEM768
+# first, which the bench's client (BoringSSL) offers; the peers (OpenSSL 3.0, Go 1.19) cannot agree to it and do
+# X25519 with the same client. This list gives the sidecar the same work; SIDECAR_GROUPS=default measures its default.
+SIDECAR_GROUPS="${SIDECAR_GROUPS:-X25519, P-256, P-384}"
 # Its reload is Pomelo's own: servers.json gains a frontend server type newN (clientPort = echo backend 1), which
 # becomes the route /newN/. The file is replaced by rename, as a deploy does.
 sidecar_config() {
@@ -200,7 +204,9 @@ sidecar_config() {
 }
 EOF
   mv "$WORK/sidecar/servers.json.tmp" "$WORK/sidecar/servers.json"
-  [ -f "$WORK/sidecar/sidecar.yaml" ] || cat > "$WORK/sidecar/sidecar.yaml" <<EOF
+  local groups=""
+  [ "$SIDECAR_GROUPS" = default ] || groups="  groups: [$SIDECAR_GROUPS]"
+  cat > "$WORK/sidecar/sidecar.yaml.tmp" <<EOF
 listen:
   host: 127.0.0.1
   port: $PROXY_PORT
@@ -208,6 +214,7 @@ tls:
   certificates:
     - certFile: $WORK/cert.pem
       keyFile: $WORK/key.pem
+$groups
 pomelo:
   serversFile: $WORK/sidecar/servers.json
   environment: production
@@ -233,6 +240,12 @@ limits:
 state:
   dir: $WORK/sidecar/state
 EOF
+  # Replaced only when it changed (a knob between runs), never rewritten by a reload's call.
+  if cmp -s "$WORK/sidecar/sidecar.yaml.tmp" "$WORK/sidecar/sidecar.yaml"; then
+    rm "$WORK/sidecar/sidecar.yaml.tmp"
+  else
+    mv "$WORK/sidecar/sidecar.yaml.tmp" "$WORK/sidecar/sidecar.yaml"
+  fi
 }
 # shellcheck disable=SC2086 # SIDECAR_JAVA_OPTS is a list of flags
 sidecar_start() {

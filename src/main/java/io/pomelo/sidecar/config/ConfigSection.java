@@ -21,7 +21,7 @@ public enum ConfigSection {
     Key.value("host"), Key.value("port")),
   TLS("tls", Applies.LIVE, SidecarConfig::tls, (b, c) -> b.tls(c.tls()),
     Key.items("certificates", "certFile", "keyFile", "keystore", "password"), Key.value("sessionTicketKeys"),
-    Key.nested("acme", "directory", "email", "agreeToTerms", "domains", "keyType", "challenge", "httpHost",
+    Key.value("groups"), Key.nested("acme", "directory", "email", "agreeToTerms", "domains", "keyType", "challenge", "httpHost",
       "httpPort", "caCertificates", "externalAccountKeyId", "externalAccountKeyFile")),
   POMELO("pomelo", Applies.LIVE, SidecarConfig::pomelo, (b, c) -> b.pomelo(c.pomelo()),
     Key.value("serversFile"), Key.value("environment")),

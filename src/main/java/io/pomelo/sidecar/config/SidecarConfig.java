@@ -125,9 +125,10 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
   /** This configuration with the parts a reload may change taken from {@code next}. */
   public SidecarConfig withReloadable(SidecarConfig next) {
     SidecarConfig adopted = adopt(next, ConfigSection.live());
-    // tls.acme is read at start (its orders run from then): a reload keeps the running one.
+    // tls.acme is read at start (its orders run from then), and tls.groups too (each event loop's TLS context is
+    // built with them): a reload keeps the running ones.
     return adopted.withTls(new TlsConfig(adopted.tls().certificates(), adopted.tls().sessionTicketKeys(),
-      tls().acme()));
+      tls().acme(), tls().groups()));
   }
 
   /** The sections whose change {@link #withReloadable} ignores, by their names in sidecar.yaml: a restart applies them. */
@@ -138,6 +139,9 @@ public record SidecarConfig(Path file, ListenerConfig listen, TlsConfig tls, Pom
       .toList());
     if (!Objects.equals(tls().acme(), next.tls().acme())) {
       changed.add("tls.acme");
+    }
+    if (!tls().groups().equals(next.tls().groups())) {
+      changed.add("tls.groups");
     }
     return List.copyOf(changed);
   }

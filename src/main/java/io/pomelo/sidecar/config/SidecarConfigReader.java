@@ -66,7 +66,8 @@ final class SidecarConfigReader {
       port(root, "listen", "port", listenDefaults.port()));
     String ticketKeys = string(root, "tls", "sessionTicketKeys", "");
     TlsConfig tls = new TlsConfig(certificates(section(root, "tls").getValue("certificates")),
-      ticketKeys.isEmpty() ? null : path(ticketKeys), acme(section(root, "tls").getValue("acme"), listen));
+      ticketKeys.isEmpty() ? null : path(ticketKeys), acme(section(root, "tls").getValue("acme"), listen),
+      groups(section(root, "tls").getValue("groups")));
     PomeloConfig pomeloDefaults = PomeloConfig.defaults();
     PomeloConfig pomelo = new PomeloConfig(
       path(string(root, "pomelo", "serversFile", pomeloDefaults.serversFile().toString())),
@@ -277,6 +278,30 @@ final class SidecarConfigReader {
       }
     }
     return networks;
+  }
+
+  /** A list of key exchange names, or one string with commas between them; the defaults when absent. */
+  private List<KeyExchangeGroup> groups(Object value) {
+    if (value == null) {
+      return KeyExchangeGroup.DEFAULTS;
+    }
+    List<KeyExchangeGroup> groups = new ArrayList<>();
+    List<String> names = items(value);
+    for (int i = 0; i < names.size(); i++) {
+      String place = "tls.groups[" + i + "]";
+      KeyExchangeGroup group = KeyExchangeGroup.named(names.get(i));
+      if (group == null) {
+        problem(place, names.get(i), "must be one of " + KeyExchangeGroup.names());
+      } else if (groups.contains(group)) {
+        problem(place, names.get(i), "names a group already in the list");
+      } else {
+        groups.add(group);
+      }
+    }
+    if (names.isEmpty()) {
+      problem("tls.groups", value, "must name at least one group, or be left out for the defaults");
+    }
+    return groups.isEmpty() ? KeyExchangeGroup.DEFAULTS : groups;
   }
 
   /** A list of appids, or one string with commas between them (what an environment variable can hold). */

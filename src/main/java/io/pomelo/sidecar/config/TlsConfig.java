@@ -14,11 +14,24 @@ import java.util.List;
  *                          of them; none means keys of this process's own, made at start
  * @param acme              default none: certificates ordered from an ACME CA, served after those of
  *                          {@code certificates}
+ * @param groups            default {@link KeyExchangeGroup#DEFAULTS}: the key exchanges agreed to, in the server's
+ *                          order of preference; read at start
  */
-public record TlsConfig(List<CertificateConfig> certificates, Path sessionTicketKeys, AcmeConfig acme) {
+public record TlsConfig(List<CertificateConfig> certificates, Path sessionTicketKeys, AcmeConfig acme,
+                        List<KeyExchangeGroup> groups) {
 
   public TlsConfig {
     certificates = List.copyOf(certificates);
+    groups = List.copyOf(groups);
+  }
+
+  public TlsConfig(List<CertificateConfig> certificates, Path sessionTicketKeys, AcmeConfig acme) {
+    this(certificates, sessionTicketKeys, acme, KeyExchangeGroup.DEFAULTS);
+  }
+
+  /** These settings with the key exchanges {@code groups}. */
+  public TlsConfig withGroups(List<KeyExchangeGroup> groups) {
+    return new TlsConfig(certificates, sessionTicketKeys, acme, groups);
   }
 
   public TlsConfig(List<CertificateConfig> certificates) {

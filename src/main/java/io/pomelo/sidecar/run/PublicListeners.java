@@ -41,7 +41,8 @@ final class PublicListeners {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> {
         PublicListener listener = new PublicListener(config, ServerTls.options(certificates), routes, tunnels,
-          live, limiter, refusals, ServerTls.engineOptions(ticketKeys, challenges));
+          live, limiter, refusals, ServerTls.engineOptions(ticketKeys, challenges,
+            config.tls().groups()));
         made.add(listener);
         return listener;
       }, new DeploymentOptions().setInstances(instances).setThreadingModel(ThreadingModel.EVENT_LOOP))

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.run;
 
+import io.pomelo.sidecar.config.KeyExchangeGroup;
 import io.pomelo.sidecar.config.SidecarConfig;
 import io.pomelo.sidecar.route.Route;
 import io.pomelo.sidecar.route.RouteTable;
@@ -36,6 +37,10 @@ final class RouteAnnouncement {
     }
     if (table.routes().isEmpty()) {
       LOG.warn("no routes: {} has no frontend server with a clientPort", config.pomelo().serversFile());
+    }
+    if (!ServerTls.engineName().equals("BoringSSL") && !config.tls().groups().equals(KeyExchangeGroup.DEFAULTS)) {
+      LOG.warn("tls.groups is not applied: the JDK's TLS engine (BoringSSL did not load here) keeps its own key "
+        + "exchange groups");
     }
     if (config.proxy().backendTls().insecure()) {
       // Said at every start: proxy.* needs a restart, so no reload can switch it on unseen.

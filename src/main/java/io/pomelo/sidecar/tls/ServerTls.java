@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.tls;
 
+import io.pomelo.sidecar.config.KeyExchangeGroup;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
@@ -57,10 +58,11 @@ public final class ServerTls {
   /**
    * BoringSSL (netty-tcnative, in the jar for Linux x86_64 and aarch64) when it loads, sealing session tickets with
    * {@code ticketKeys}: a TLS 1.3 handshake and the record encryption cost a fraction of the JDK engine's. Elsewhere
-   * the JDK's engine, which takes no shared ticket keys. Either answers the pending {@code challenges} in the
-   * handshake.
+   * the JDK's engine, which takes no shared ticket keys nor {@code groups}. Either answers the pending
+   * {@code challenges} in the handshake.
    */
-  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys, AlpnChallenges challenges) {
+  public static SSLEngineOptions engineOptions(TicketKeyRing ticketKeys, AlpnChallenges challenges,
+                                               List<KeyExchangeGroup> groups) {
     if (!OpenSSLEngineOptions.isAvailable()) {
       return new HookedContexts(new JdkSSLEngineOptions(),
         context -> new ChallengeAnsweringContext(context, challenges));
@@ -70,7 +72,7 @@ public final class ServerTls {
     // up to 20 480) and a Java callback per handshake.
     return new HookedContexts(new OpenSSLEngineOptions().setSessionCacheEnabled(false), context -> {
       ticketKeys.register(context);
-      return new ChallengeAnsweringContext(context, challenges);
+      return new ChallengeAnsweringContext(new KeyExchangeContext(context, groups), challenges);
     });
   }
 

@@ -65,6 +65,16 @@ class ConfigSectionTest {
     }
   }
 
+  /** Inside the live tls section, the groups are read at start: a reload keeps them and says a restart applies them. */
+  @Test
+  void tlsGroupsNeedARestart(Vertx vertx) throws Exception {
+    SidecarConfig base = read(vertx, "{}", Map.of("HOME", dir.toString()));
+    SidecarConfig changed = read(vertx, "tls: {groups: [X25519]}", Map.of("HOME", dir.toString()));
+    assertThat(base.restartOnlyChanges(changed)).containsExactly("tls.groups");
+    assertThat(base.withReloadable(changed).tls().groups()).isEqualTo(KeyExchangeGroup.DEFAULTS);
+    assertThat(changed.withReloadable(base).tls().groups()).containsExactly(KeyExchangeGroup.X25519);
+  }
+
   @Test
   void anEmptyFileGivesTheRecordsDefaults(Vertx vertx) throws Exception {
     SidecarConfig config = read(vertx, "{}", Map.of("HOME", dir.toString()));

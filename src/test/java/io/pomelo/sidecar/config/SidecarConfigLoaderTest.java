@@ -127,6 +127,29 @@ class SidecarConfigLoaderTest {
   }
 
   @Test
+  void keyExchangeGroupsTakeBoringSslOpenSslAndCaddyNamesAndABadListIsNamedByItsPlace() throws Exception {
+    assertThat(load(write("{}"), Map.of(), new Properties()).tls().groups()).as("left out")
+      .isEqualTo(KeyExchangeGroup.DEFAULTS)
+      .startsWith(KeyExchangeGroup.X25519MLKEM768);
+    Path good = write("tls:\n  groups: [x25519, prime256v1, secp384r1, P-521, X25519MLKEM768]\n");
+    assertThat(load(good, Map.of(), new Properties()).tls().groups()).containsExactly(KeyExchangeGroup.X25519,
+      KeyExchangeGroup.P256, KeyExchangeGroup.P384, KeyExchangeGroup.P521, KeyExchangeGroup.X25519MLKEM768);
+    assertThat(load(good, Map.of("POMELO_SIDECAR_TLS_GROUPS", "X25519, P-256"), new Properties()).tls().groups())
+      .as("from the environment, one string with commas").containsExactly(KeyExchangeGroup.X25519, KeyExchangeGroup.P256);
+
+    Path bad = write("tls:\n  groups: [X25519, ffdhe2048, x25519]\n");
+    assertThatThrownBy(() -> load(bad, Map.of(), new Properties()))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
+        .containsExactlyInAnyOrder(
+          bad + ": tls.groups[1] = ffdhe2048: must be one of X25519MLKEM768, X25519, P-256, P-384, P-521",
+          bad + ": tls.groups[2] = x25519: names a group already in the list"));
+    Path empty = write("tls:\n  groups: []\n");
+    assertThatThrownBy(() -> load(empty, Map.of(), new Properties()))
+      .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
+        .containsExactly(empty + ": tls.groups = []: must name at least one group, or be left out for the defaults"));
+  }
+
+  @Test
   void everyProblemIsReportedWithFilePlaceValueAndRule() throws Exception {
     Path file = write("listen:\n  port: 99999\nlisten2: {}\nroutes:\n  aliases:\n    - path: conn\n"
       + "      serverType: connector\n  dial: clientHostt\nproxy:\n  connectTimeout: 3 seconds\n");

@@ -7,6 +7,7 @@ import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.config.KeyExchangeGroup;
 import io.pomelo.sidecar.testing.TlsHandshake;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -100,7 +101,7 @@ class AlpnChallengeTest {
   @ParameterizedTest
   @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
   void theCasHandshakeGetsTheChallengeCertificateAndIsClosed(String protocol) throws Exception {
-    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges));
+    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges, KeyExchangeGroup.DEFAULTS));
     try (SSLSocket ca = handshake(port, NAME, protocol, AlpnChallenges.PROTOCOL)) {
       assertThat(ca.getSession().getProtocol()).isEqualTo(protocol);
       assertThat(ca.getApplicationProtocol()).isEqualTo(AlpnChallenges.PROTOCOL);
@@ -112,7 +113,7 @@ class AlpnChallengeTest {
 
   @Test
   void otherClientsOfTheSameNameAreServedMeanwhile() throws Exception {
-    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges));
+    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges, KeyExchangeGroup.DEFAULTS));
     try (SSLSocket ca = handshake(port, NAME, null, AlpnChallenges.PROTOCOL);
          SSLSocket browser = handshake(port, NAME, null, "h2", "http/1.1");
          SSLSocket plain = handshake(port, NAME, null)) {
@@ -129,13 +130,13 @@ class AlpnChallengeTest {
 
   @Test
   void aNameWithoutAPendingChallengeTakesTheNormalPath() throws Exception {
-    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges));
+    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges, KeyExchangeGroup.DEFAULTS));
     assertNoChallengeCertificate(port, "other.test");
   }
 
   @Test
   void aRemovedChallengeIsNoLongerAnswered() throws Exception {
-    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges));
+    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges, KeyExchangeGroup.DEFAULTS));
     challenges.remove("GAME.test");
     assertThat(challenges.isEmpty()).isTrue();
     assertNoChallengeCertificate(port, NAME);
@@ -160,7 +161,7 @@ class AlpnChallengeTest {
 
   @Test
   void hostileBytesEndInACloseWithinTheHandshakeTimeout() throws Exception {
-    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges));
+    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges, KeyExchangeGroup.DEFAULTS));
     byte[] hello = clientHello(port);
     List<byte[]> hostile = List.of(
       "GET / HTTP/1.1\r\nHost: game.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
@@ -184,7 +185,7 @@ class AlpnChallengeTest {
 
   @Test
   void aClientHelloDrippedByteByByteIsStillAnswered() throws Exception {
-    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges));
+    int port = listen(ServerTls.engineOptions(new TicketKeyRing(), challenges, KeyExchangeGroup.DEFAULTS));
     byte[] hello = clientHello(port);
     try (Socket raw = raw(port)) {
       OutputStream out = raw.getOutputStream();
