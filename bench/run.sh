@@ -150,7 +150,7 @@ loadgen() {
   taskset -c 1 java $TOOL_JAVA_OPTS -Xms512m -cp "$CP" io.pomelo.sidecar.bench.LoadGenerator \
     "$scenario" --port "$PROXY_PORT" --ca "$WORK/cert.pem" --pids "$PROXY_PID" --warmup "$WARMUP" \
     --duration "$DURATION" --size "$SIZE" "$@" 2> "$WORK/$name-$scenario.err" | grep '^RESULT' \
-    | sed "s/^RESULT/proxy=$name/" | tee -a "$RESULTS" >&2 || true
+    | sed "s/^RESULT/proxy=$name/; s/ scenario=$scenario / scenario=${LABEL:-$scenario} /" | tee -a "$RESULTS" >&2 || true
 }
 
 for ((round = 1; round <= REPEAT; round++)); do
@@ -165,7 +165,8 @@ for ((round = 1; round <= REPEAT; round++)); do
         latency) loadgen "$name" latency --connections "$CONNECTIONS" --rate "$RATE" --slow-us "$SLOW_US" ;;
         handshake) WARMUP=$HANDSHAKE_WARMUP loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
         # The first COLD_DURATION seconds after READY, no warm-up: what a restart's JIT-cold process serves.
-        cold) WARMUP=0 DURATION=$COLD_DURATION loadgen "$name" handshake --concurrency "$HANDSHAKE_CONCURRENCY" ;;
+        cold) LABEL=cold WARMUP=0 DURATION=$COLD_DURATION loadgen "$name" handshake \
+          --concurrency "$HANDSHAKE_CONCURRENCY" ;;
         # STORM clients at once, 2 s after READY, from two source addresses: until all are served.
         storm) sleep 2; loadgen "$name" storm --clients "$STORM" ;;
         idle) loadgen "$name" idle --idle "$IDLE" --hold "$HOLD" ;;

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.config;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -47,6 +48,6 @@ public enum KeyExchangeGroup {
 
   /** Every accepted name, for an error message. */
   static String names() {
-    return String.join(", ", java.util.Arrays.stream(values()).map(KeyExchangeGroup::boringSslName).toList());
+    return String.join(", ", Arrays.stream(values()).map(KeyExchangeGroup::boringSslName).toList());
   }
 }

@@ -29,16 +29,16 @@ public record TlsConfig(List<CertificateConfig> certificates, Path sessionTicket
     this(certificates, sessionTicketKeys, acme, KeyExchangeGroup.DEFAULTS);
   }
 
-  /** These settings with the key exchanges {@code groups}. */
-  public TlsConfig withGroups(List<KeyExchangeGroup> groups) {
-    return new TlsConfig(certificates, sessionTicketKeys, acme, groups);
-  }
-
   public TlsConfig(List<CertificateConfig> certificates) {
     this(certificates, null, null);
   }
 
   public TlsConfig(List<CertificateConfig> certificates, Path sessionTicketKeys) {
     this(certificates, sessionTicketKeys, null);
+  }
+
+  /** These settings with the key exchanges {@code groups}. */
+  public TlsConfig withGroups(List<KeyExchangeGroup> groups) {
+    return new TlsConfig(certificates, sessionTicketKeys, acme, groups);
   }
 }

@@ -93,6 +93,13 @@ public final class BenchReport {
       "per_core_s", (x, y) -> y, "nginx", 1.0, true);
     plainRow(b, proxies, "  handshakes/s", "handshake", "per_s");
     plainRow(b, proxies, "  share of that proxy CPU in the JIT compiler", "handshake", "proxy_jit_share");
+    ratioRow(b, proxies, "cold: handshakes per proxy core-second, first 25 s after READY", "cold", "per_core_s",
+      Math::max, "best peer", 1.0, true);
+    plainRow(b, proxies, "  share of that proxy CPU in the JIT compiler", "cold", "proxy_jit_share");
+    ratioRow(b, proxies, "storm: ms until all clients were served", "storm", "all_served_ms", (x, y) -> y, "nginx",
+      1.0, false);
+    plainRow(b, proxies, "  storm: failed", "storm", "failed");
+    plainRow(b, proxies, "  storm: proxy CPU seconds", "storm", "proxy_cpu_s");
     reloadRows(b, proxies);
     startupRow(b, proxies);
     return b.toString();
@@ -188,6 +195,15 @@ public final class BenchReport {
       }
     }
     b.append(" | ≤ 1000 ms | ").append(mine == null ? "–" : fast ? "met" : "gap").append(" |\n");
+    b.append("| reload: echoes in the worst second ÷ the mean | ");
+    for (String p : proxies) {
+      String v = value(p, "reload", "worst_second_share");
+      b.append(v == null ? "–" : v).append(" | ");
+    }
+    Double worst = number(SIDECAR, "reload", "worst_second_share");
+    b.append(" | ≥ 0.5 | ").append(worst == null ? "–" : worst >= 0.5 ? "met" : "gap").append(" |\n");
+    ratioRow(b, proxies, "reload: longest round trip, ms", "reload", "max_rtt_ms", Math::min, "best peer", 2.0,
+      false);
   }
 
   /** Every reload's time to a serving new route ("412ms"), over all runs; null when none ran. */

@@ -368,7 +368,9 @@ public final class LoadGenerator {
   /**
    * Closed-loop echo on many connections while the proxy is told {@code --reloads} times to add a route
    * (/new1/, /new2/, ...) by {@code --reload-cmd CMD} run as "CMD i". Counts connections the proxy dropped,
-   * messages that never came back, and how long after each command the new route answered.
+   * messages that never came back, and how long after each command the new route answered; and the dip: echoes in
+   * the worst whole second against the mean of all of them (the first second, the ramp, left out), and the longest
+   * round trip of any echo.
    */
   private void reload() throws Exception {
     int n = intOpt("connections", 100);
@@ -378,9 +380,17 @@ public final class LoadGenerator {
     String command = opt("reload-cmd", "true");
     List<Peer> peers = open(n, 50);
     Window window = new Window();
+    long[] perSecond = new long[3600];
+    long[] maxRtt = {0};
+    long start = System.nanoTime();
     for (Peer p : peers) {
       p.onEcho = (sentAt, now) -> {
         if (!window.stopping) {
+          int second = (int) ((now - start) / 1_000_000_000L);
+          if (second < perSecond.length) {
+            perSecond[second]++;
+          }
+          maxRtt[0] = Math.max(maxRtt[0], now - sentAt);
           p.send(System.nanoTime());
         }
       };
@@ -411,8 +421,21 @@ public final class LoadGenerator {
       result.put("reload" + i + "_cmd", "rc" + rc + "/" + cmdMs + "ms");
     }
     Thread.sleep(1000);
+    int seconds = (int) ((System.nanoTime() - start) / 1_000_000_000L);
     window.stopping = true;
     drain(peers, 5000);
+    onLoop(() -> {
+      long worst = Long.MAX_VALUE;
+      long sum = 0;
+      for (int s = 1; s < Math.min(seconds, perSecond.length); s++) {
+        worst = Math.min(worst, perSecond[s]);
+        sum += perSecond[s];
+      }
+      double mean = seconds > 1 ? (double) sum / (Math.min(seconds, perSecond.length) - 1) : 0;
+      result.put("worst_second_share", mean == 0 ? "0" : String.format(Locale.ROOT, "%.2f", worst / mean));
+      result.put("max_rtt_ms", String.format(Locale.ROOT, "%.1f", maxRtt[0] / 1e6));
+      return null;
+    });
     result.put("connections", n);
     result.put("reloads_done", reloads);
     result.put("dropped", dropped(peers));
