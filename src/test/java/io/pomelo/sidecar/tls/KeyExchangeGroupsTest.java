@@ -127,17 +127,20 @@ class KeyExchangeGroupsTest {
       .protocols("TLSv1.3")
       .option(OpenSslContextOption.GROUPS, new String[]{group})
       .build();
+    // Kept from here: a refused handshake can close the channel, emptying its pipeline, before connect() returns.
+    AtomicReference<SslHandler> tls = new AtomicReference<>();
     try {
       Channel channel = new Bootstrap().group(clientLoop).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(context.newHandler(ch.alloc(), "localhost", port));
+            tls.set(context.newHandler(ch.alloc(), "localhost", port));
+            ch.pipeline().addLast(tls.get());
           }
         })
         .connect(InetAddress.getLoopbackAddress(), port).sync().channel();
       try {
-        io.netty.util.concurrent.Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture();
+        io.netty.util.concurrent.Future<Channel> handshake = tls.get().handshakeFuture();
         assertThat(handshake.await(10, TimeUnit.SECONDS)).as("the handshake ended").isTrue();
         return handshake.isSuccess();
       } finally {
