@@ -261,6 +261,7 @@
         ['Generation', reload.generation],
         ['Changes', changes.length ? changes.join('; ') : 'none'],
         ['Certificates', reload.certificatesReloaded ? 'reloaded' : 'unchanged'],
+        ['Session ticket keys', reload.ticketKeysRotated ? 'rotated' : 'unchanged'],
       ]),
     ];
     if (reload.needsRestart.length) {

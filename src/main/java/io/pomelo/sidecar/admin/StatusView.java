@@ -101,6 +101,7 @@ public final class StatusView {
         .put("retargeted", new JsonArray(List.copyOf(diff.retargeted())))
         .put("changed", new JsonArray(List.copyOf(diff.changed()))))
       .put("certificatesReloaded", outcome.certificatesReloaded())
+      .put("ticketKeysRotated", outcome.ticketKeysRotated())
       .put("needsRestart", new JsonArray(List.copyOf(outcome.needsRestart())));
   }
 

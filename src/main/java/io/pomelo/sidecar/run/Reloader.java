@@ -162,7 +162,7 @@ final class Reloader {
         : installed.isEmpty() && !newCertificates && !keysRotated ? ReloadOutcome.Result.UNCHANGED
         : ReloadOutcome.Result.OK;
       return Future.succeededFuture(new ReloadOutcome(trigger, Instant.now(), state.get().routes().generation(),
-        result, errors, installed, newCertificates, needsRestart));
+        result, errors, installed, newCertificates, keysRotated, needsRestart));
     });
   }
 

@@ -17,10 +17,12 @@ import java.util.List;
  * @param errors               each problem with file, place and rule; empty unless {@code error}
  * @param diff                 the route changes it installed
  * @param certificatesReloaded whether new certificates are now used for new handshakes
+ * @param ticketKeysRotated    whether other session ticket keys now seal and open tickets
  * @param needsRestart         changed configuration keys that only a restart applies (listen, admin, ...)
  */
 public record ReloadOutcome(String trigger, Instant at, long generation, Result result, List<String> errors,
-                            RouteDiff diff, boolean certificatesReloaded, List<String> needsRestart) {
+                            RouteDiff diff, boolean certificatesReloaded, boolean ticketKeysRotated,
+                            List<String> needsRestart) {
 
   /** How a reload ended; {@link #label} is what the admin API, the logs and the metrics show. */
   public enum Result {
@@ -31,10 +33,11 @@ public record ReloadOutcome(String trigger, Instant at, long generation, Result 
     }
   }
 
-  /** The start, told as the first reload: every route of {@code table} added, the certificates loaded. */
+  /** The start, told as the first reload: every route of {@code table} added, the certificates loaded, no keys
+   * rotated (the first ones are not a rotation). */
   public static ReloadOutcome started(long generation, RouteTable table) {
     return new ReloadOutcome("start", Instant.now(), generation, Result.OK, List.of(),
-      RouteDiff.between(RouteTable.empty(), table), true, List.of());
+      RouteDiff.between(RouteTable.empty(), table), true, false, List.of());
   }
 
   public ReloadOutcome {
@@ -55,6 +58,9 @@ public record ReloadOutcome(String trigger, Instant at, long generation, Result 
     }
     if (certificatesReloaded) {
       b.append(", new certificates");
+    }
+    if (ticketKeysRotated) {
+      b.append(", new session ticket keys");
     }
     if (!needsRestart.isEmpty()) {
       b.append(", needs a restart to apply: ").append(needsRestart);

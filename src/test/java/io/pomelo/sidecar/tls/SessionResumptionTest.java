@@ -130,13 +130,17 @@ class SessionResumptionTest {
 
     // The new key in front, the old one behind it: a session sealed with the old key still resumes.
     keyFile(second, first);
-    assertThat(await(other.requestReload(ReloadRequest.files("test"))).result()).isEqualTo(ReloadOutcome.Result.OK);
+    ReloadOutcome rotated = await(other.requestReload(ReloadRequest.files("test")));
+    assertThat(rotated.result()).isEqualTo(ReloadOutcome.Result.OK);
+    assertThat(rotated.ticketKeysRotated()).isTrue();
+    assertThat(rotated.summary()).contains("new session ticket keys");
     assertThat(sClient(other, "-tls1_3", "-sess_in", sealedWithFirst)).containsPattern("\\nReused, TLSv1\\.3");
 
     // A bad file keeps the keys in use.
     write(keys, new byte[79]);
     ReloadOutcome bad = await(other.requestReload(ReloadRequest.files("test")));
     assertThat(bad.result()).isEqualTo(ReloadOutcome.Result.ERROR);
+    assertThat(bad.ticketKeysRotated()).isFalse();
     assertThat(String.join("\n", bad.errors())).contains(keys.toString()).contains("80-byte keys one after the other");
     assertThat(sClient(other, "-tls1_3", "-sess_in", sealedWithFirst)).containsPattern("\\nReused, TLSv1\\.3");
 
