@@ -186,14 +186,13 @@ caddy_reload() {
 SIDECAR_GROUPS="${SIDECAR_GROUPS:-X25519, P-256, P-384}"
 # Its reload is Pomelo's own: servers.json gains a frontend server type newN (clientPort = echo backend 1), which
 # becomes the route /newN/. The file is replaced by rename, as a deploy does.
-sidecar_config() {
+sidecar_servers() {
   local extra="" i
   for ((i = 1; i <= $1; i++)); do
     extra+=",
     \"new$i\": [{\"id\": \"new$i-server-1\", \"host\": \"127.0.0.1\", \"clientPort\": $ECHO_GATE, \"frontend\": true}]"
   done
   mkdir -p "$WORK/sidecar/state"
-  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || sidecar_archive "$JAR" "$(sidecar_archive_file)"
   cat > "$WORK/sidecar/servers.json.tmp" <<EOF
 {
   "production": {
@@ -204,6 +203,10 @@ sidecar_config() {
 }
 EOF
   mv "$WORK/sidecar/servers.json.tmp" "$WORK/sidecar/servers.json"
+}
+sidecar_config() {
+  sidecar_servers "$1"
+  [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || sidecar_archive "$JAR" "$(sidecar_archive_file)"
   local groups=""
   [ "$SIDECAR_GROUPS" = default ] || groups="  groups: [$SIDECAR_GROUPS]"
   cat > "$WORK/sidecar/sidecar.yaml.tmp" <<EOF
@@ -255,7 +258,8 @@ sidecar_start() {
   JAVA_HOME="$SIDECAR_JAVA_HOME" exec "$(dirname "$BENCH_DIR")/systemd/pomelo-sidecar-java" -XX:ActiveProcessorCount=1 \
     $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS -jar "$JAR" run --config "$WORK/sidecar/sidecar.yaml"
 }
-sidecar_reload() { sidecar_config "$1"; }
+# servers.json alone: what a deploy changes, and no work on the load generator's core beyond the rename.
+sidecar_reload() { sidecar_servers "$1"; }
 
 # The class-data archive (AppCDS) the sidecar starts with, made as the service's installation makes it
 # (systemd/install.sh, the package's postinst): `class-archive`, a training start of the same jar. Made again when
@@ -265,10 +269,13 @@ sidecar_archive() {
   [ "$archive" -nt "$jar" ] && return 0
   sidecar_java -jar "$jar" class-archive "$archive" >/dev/null
 }
-# One archive per Java: one made by another Java is ignored, with a warning. The Java is asked once, here: asked in
-# sidecar_start, its ~0.2 s would count in start-to-ready.
-SIDECAR_ARCHIVE_FILE=$(sidecar_java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
-SIDECAR_ARCHIVE_FILE="$WORK/sidecar/app-${SIDECAR_ARCHIVE_FILE##*/}.jsa"
+# One archive per Java: one made by another Java is ignored, with a warning. The Java is asked once per bench run,
+# here, and exported: asked in sidecar_start, its ~0.2 s would count in start-to-ready; asked by every reload.sh,
+# a JVM start on the load generator's core cut every proxy's throughput in the second of each reload.
+if [ -z "${SIDECAR_ARCHIVE_FILE:-}" ]; then
+  SIDECAR_ARCHIVE_FILE=$(sidecar_java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+  export SIDECAR_ARCHIVE_FILE="$WORK/sidecar/app-${SIDECAR_ARCHIVE_FILE##*/}.jsa"
+fi
 sidecar_archive_file() { echo "$SIDECAR_ARCHIVE_FILE"; }
 sidecar_archive_opts() {
   [ "${SIDECAR_ARCHIVE:-1}" = 0 ] || echo "-XX:SharedArchiveFile=$(sidecar_archive_file) -Xshare:auto"
