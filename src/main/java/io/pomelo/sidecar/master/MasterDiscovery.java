@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.master;
 
+import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
 import io.pomelo.sidecar.config.MasterConfig;
@@ -74,7 +75,8 @@ public final class MasterDiscovery {
         }
         return Decision.none(why);
       }
-      MasterFiles.MasterJson read = MasterFiles.readMasterJson(masterJson.get(), environment);
+      MasterFiles.MasterJson read = MasterFiles.readMasterJson(masterJson.get(), environment,
+        BoundedFile.limitedBy(config.reload()));
       host = host.isEmpty() ? read.host() : host;
       port = port == 0 ? read.port() : port;
       from = read.file().toString();
@@ -91,7 +93,7 @@ public final class MasterDiscovery {
         configDir.resolve("adminUser.json").toString(), "", null, "does not exist, and neither does "
         + configDir.resolve(environment).resolve("adminUser.json") + "; without one the master refuses every admin "
         + "client (set master.username and master.password, or master.follow: false)"));
-      AdminCredentials first = MasterFiles.readAdminUsers(adminUsers).get(0);
+      AdminCredentials first = MasterFiles.readAdminUsers(adminUsers, BoundedFile.limitedBy(config.reload())).get(0);
       user = new AdminCredentials(first.username(), first.password(), master.md5());
       from += ", user " + first.username() + " of " + adminUsers;
     }

@@ -104,9 +104,14 @@ public final class MasterFiles {
    * {@code file[environment]} when that is truthy, else whole, as Pomelo does.
    */
   public static MasterJson readMasterJson(Path file, String environment) throws ConfigException {
+    return readMasterJson(file, environment, BoundedFile.limitedBy(ReloadConfig.defaults()));
+  }
+
+  /** As {@link #readMasterJson(Path, String)}, within the running configuration's {@code reload.maxFileSize}. */
+  public static MasterJson readMasterJson(Path file, String environment, BoundedFile files) throws ConfigException {
     Objects.requireNonNull(environment, "environment");
     String name = file.toString();
-    Object root = PomeloJson.read(name, read(file));
+    Object root = PomeloJson.read(name, files.read(file, ""));
     if (!(root instanceof Map<?, ?> whole)) {
       throw new ConfigException(name, "", PomeloJson.shown(root), "must be a JSON object: {id, host, port},"
         + " or environments holding one");
@@ -156,8 +161,13 @@ public final class MasterFiles {
    *                         password
    */
   public static List<AdminCredentials> readAdminUsers(Path file) throws ConfigException {
+    return readAdminUsers(file, BoundedFile.limitedBy(ReloadConfig.defaults()));
+  }
+
+  /** As {@link #readAdminUsers(Path)}, within the running configuration's {@code reload.maxFileSize}. */
+  public static List<AdminCredentials> readAdminUsers(Path file, BoundedFile files) throws ConfigException {
     String name = file.toString();
-    Object root = PomeloJson.read(name, read(file));
+    Object root = PomeloJson.read(name, files.read(file, ""));
     if (!(root instanceof List<?> users)) {
       throw new ConfigException(name, "", PomeloJson.shown(root), "must be a JSON array of users"
         + " [{\"id\": \"user-1\", \"username\": \"admin\", \"password\": \"admin\", \"level\": 1}]");
@@ -233,9 +243,5 @@ public final class MasterFiles {
     }
     Path inEnvironment = configDir.resolve(environment).resolve(name);
     return Files.exists(inEnvironment) ? Optional.of(inEnvironment) : Optional.empty();
-  }
-
-  private static byte[] read(Path file) throws ConfigException {
-    return BoundedFile.limitedBy(ReloadConfig.defaults()).read(file, "");
   }
 }

@@ -3,8 +3,10 @@ package io.pomelo.sidecar.master;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.pomelo.sidecar.config.BoundedFile;
 import io.pomelo.sidecar.config.ConfigException;
 import io.pomelo.sidecar.config.ConfigProblem;
+import io.pomelo.sidecar.config.ReloadConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,24 @@ class MasterFilesTest {
     assertThat(found.masterJson()).isEqualTo(config.resolve("master.json"));
     assertThat(found.adminUserJson()).isEqualTo(config.resolve("adminUser.json"));
     assertThat(found.endpoint().address()).isEqualTo("10.0.0.9:3105");
+  }
+
+  @Test
+  void masterFilesAreHeldToTheConfiguredMaximumSize() throws Exception {
+    Path master = write("config/master.json", """
+      {"id": "master-server-1", "host": "192.168.1.5", "port": 3006}""");
+    Path users = write("config/adminUser.json", ADMIN_USERS);
+    BoundedFile small = BoundedFile.limitedBy(ReloadConfig.defaults().withMaxFileSize(16));
+
+    ConfigException tooBig = catchThrowableOfType(ConfigException.class,
+      () -> MasterFiles.readMasterJson(master, "production", small));
+    ConfigException usersTooBig = catchThrowableOfType(ConfigException.class,
+      () -> MasterFiles.readAdminUsers(users, small));
+
+    assertThat(tooBig.getMessage()).contains(master.toString()).contains("reload.maxFileSize");
+    assertThat(usersTooBig.getMessage()).contains(users.toString()).contains("reload.maxFileSize");
+    assertThat(MasterFiles.readMasterJson(master, "production",
+      BoundedFile.limitedBy(ReloadConfig.defaults())).port()).isEqualTo(3006);
   }
 
   @Test
