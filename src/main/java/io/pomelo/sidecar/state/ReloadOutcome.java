@@ -33,8 +33,7 @@ public record ReloadOutcome(String trigger, Instant at, long generation, Result 
     }
   }
 
-  /** The start, told as the first reload: every route of {@code table} added, the certificates loaded, no keys
-   * rotated (the first ones are not a rotation). */
+  /** The start, told as the first reload: every route of {@code table} added, the certificates loaded. */
   public static ReloadOutcome started(long generation, RouteTable table) {
     return new ReloadOutcome("start", Instant.now(), generation, Result.OK, List.of(),
       RouteDiff.between(RouteTable.empty(), table), true, false, List.of());
