@@ -459,7 +459,7 @@ public final class LoadGenerator {
       result.put("max_rtt_ms", String.format(Locale.ROOT, "%.1f", maxRtt[0] / 1e6));
       // Where the worst second fell, against the reload commands' times, for whoever reads the .err file.
       StringBuilder series = new StringBuilder("echoes per second:");
-      for (int s = 0; s < Math.min(seconds, perSecond.length); s++) {
+      for (int s = 0; s < whole; s++) {
         series.append(' ').append(perSecond[s]);
       }
       System.err.println(series);
