@@ -179,6 +179,17 @@ for ((round = 1; round <= REPEAT; round++)); do
   done
 done
 
+# The kernel's DAMON monitor preempts whatever runs on its core for a few ms once per sampling interval: tail
+# latency on a host where it is on says more about the host than about the proxy (bench/README.md).
+damon_state() {
+  local k
+  for k in /sys/kernel/mm/damon/admin/kdamonds/*; do
+    [ "$(cat "$k/state" 2>/dev/null)" = on ] || continue
+    local c="$k/contexts/0" i="$k/contexts/0/monitoring_attrs/intervals"
+    echo "damon=kdamond.${k##*/} on, ops $(cat "$c/operations" 2>/dev/null), sample $(cat "$i/sample_us" 2>/dev/null) us, aggregate $(cat "$i/aggr_us" 2>/dev/null) us"
+  done
+}
+
 {
   echo "sidecar_sha=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml || echo -dirty)"
   echo "sidecar_java_opts=-XX:ActiveProcessorCount=1 $(sidecar_archive_opts) $SIDECAR_JAVA_OPTS"
@@ -188,6 +199,7 @@ done
   echo "caddy=$(caddy version)"
   echo "machine=$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
   echo "date=$(date -u +%FT%TZ)"
+  damon_state
   echo "runs=$REPEAT (numbers with a range are the median of the runs)"
   echo "load=duration ${DURATION}s warmup ${WARMUP}s, $CONNECTIONS connections, $SIZE B messages, rate $RATE/s, idle $IDLE held ${HOLD}s, handshake concurrency $HANDSHAKE_CONCURRENCY (warm-up ${HANDSHAKE_WARMUP}s)"
 } > "$WORK/meta.txt"
