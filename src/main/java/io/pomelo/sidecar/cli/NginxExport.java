@@ -144,8 +144,10 @@ final class NginxExport {
       line("  # clients.proxyProtocol.trustedSources: only these balancers may say who the client is.");
       config.clients().proxyTrustedSources().forEach(n -> line("  set_real_ip_from " + n + ";"));
       line("  real_ip_header proxy_protocol;");
-      line("  proxy_protocol_timeout " + nginxTime(config.clients().proxyHeaderTimeout())
-        + ";  # clients.proxyProtocol.headerTimeout");
+      // proxy_protocol_timeout is a stream-module directive: in an http server nginx -t rejects it.
+      line("  # clients.proxyProtocol.headerTimeout (" + nginxTime(config.clients().proxyHeaderTimeout())
+        + "): nginx's http server has no timer of its own for the PROXY header;");
+      line("  # client_header_timeout (60s unless set) bounds it, the TLS handshake and the request head together.");
     } else if (!config.clients().trustedForwarders().isEmpty()) {
       line("  # clients.trustedForwarders: the rightmost X-Forwarded-For entry outside these networks is the client.");
       config.clients().trustedForwarders().forEach(n -> line("  set_real_ip_from " + n + ";"));

@@ -281,7 +281,6 @@ public final class LoadGenerator {
     result.put("dropped", dropped(peers));
   }
 
-  /** Each worker loops: connect (TCP + TLS + upgrade), one echo, close; then the next. */
   /**
    * A restart's reconnect storm: {@code --clients} (5000) at once, half from 127.0.0.1 and half from 127.0.0.2, each a
    * TCP connect, a full TLS handshake, the upgrade and one echo; how long until every one was served, and how many
@@ -321,6 +320,7 @@ public final class LoadGenerator {
     result.put("proxy_cpu_s", fmt(proxy.cpuTime().seconds() - cpuBefore));
   }
 
+  /** Each worker loops: connect (TCP + TLS + upgrade), one echo, close; then the next. */
   private void handshake() throws Exception {
     Window window = new Window();
     AtomicLong done = new AtomicLong();

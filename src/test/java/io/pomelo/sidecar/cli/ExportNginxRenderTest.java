@@ -165,7 +165,8 @@ class ExportNginxRenderTest {
     String nginx = render(config, routes(), List.of(pem));
     assertThat(nginx).contains("  listen 127.0.0.1:443 ssl proxy_protocol;\n")
       .contains("  set_real_ip_from 10.0.0.2/32;\n  real_ip_header proxy_protocol;\n")
-      .contains("  proxy_protocol_timeout 5s;")
+      .contains("  # clients.proxyProtocol.headerTimeout (5s): nginx's http server has no timer of its own")
+      .doesNotContain("proxy_protocol_timeout")
       .contains("  ssl_session_ticket_key /etc/pomelo-sidecar/ticket.keys;\n")
       .doesNotContain("real_ip_recursive");
     SidecarConfig forwarded = config(443).withClients(ClientsConfig.defaults()

@@ -4,11 +4,13 @@ import io.pomelo.sidecar.config.AliasConfig;
 import io.pomelo.sidecar.config.BackendTls;
 import io.pomelo.sidecar.config.BackendTlsConfig;
 import io.pomelo.sidecar.config.CertificateConfig;
+import io.pomelo.sidecar.config.ClientsConfig;
 import io.pomelo.sidecar.config.DialAddress;
 import io.pomelo.sidecar.config.ListenerConfig;
 import io.pomelo.sidecar.config.ProxyConfig;
 import io.pomelo.sidecar.config.RoutesConfig;
 import io.pomelo.sidecar.config.SidecarConfig;
+import io.pomelo.sidecar.config.TlsConfig;
 import io.pomelo.sidecar.config.TypeRoutesConfig;
 import io.pomelo.sidecar.e2e.PomeloCluster;
 import io.pomelo.sidecar.e2e.SocketIoSessions.Comparison;
@@ -37,6 +39,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -76,6 +79,7 @@ class ExportNginxTest {
   private TestSidecar fixture;
   private int port;
   private Path nginxConf;
+  private SidecarConfig sidecarConfig;
 
   @BeforeEach
   void export() throws Exception {
@@ -93,11 +97,9 @@ class ExportNginxTest {
       Map.of("connector", new TypeRoutesConfig(true, null)),
       List.of(new AliasConfig("/conn/", "connector", null, null)), Map.of());
     port = Ports.free();
-    SidecarConfig config = fixture.config(fixture.serversJson(servers), routes, Duration.ofSeconds(3),
-        Duration.ofSeconds(10))
+    sidecarConfig = fixture.config(fixture.serversJson(servers), routes, Duration.ofSeconds(3), Duration.ofSeconds(10))
       .withListen(new ListenerConfig("127.0.0.1", port));
-    String exported = NginxExport.render(config, LoadedFiles.read(config, System.getenv()).orThrow(), "test");
-    nginxConf = wrap(exported);
+    nginxConf = wrap(export(sidecarConfig));
   }
 
   @AfterEach
@@ -107,13 +109,40 @@ class ExportNginxTest {
 
   @Test
   void nginxAcceptsTheExport() throws Exception {
+    assertNginxAccepts(nginxConf);
+  }
+
+  @Test
+  void nginxAcceptsTheExportBehindABalancerWithSharedTicketKeys() throws Exception {
+    Path keys = dir.resolve("ticket.keys");
+    // One 80-byte key: the size nginx reads from an ssl_session_ticket_key file, and one key to the sidecar.
+    byte[] key = new byte[80];
+    new SecureRandom().nextBytes(key);
+    Files.write(keys, key);
+    SidecarConfig tickets = sidecarConfig.withTls(new TlsConfig(sidecarConfig.tls().certificates(), keys));
+    String behindL4 = export(tickets.withClients(ClientsConfig.defaults()
+      .withProxyProtocol(List.of("127.0.0.2/32", "::1/128"))));
+    assertThat(behindL4).contains("ssl proxy_protocol;").contains("real_ip_header proxy_protocol;")
+      .contains("ssl_session_ticket_key " + keys + ";");
+    assertNginxAccepts(wrap(behindL4));
+    String behindL7 = export(sidecarConfig.withClients(ClientsConfig.defaults()
+      .withTrustedForwarders(List.of("127.0.0.0/8"))));
+    assertThat(behindL7).contains("real_ip_header X-Forwarded-For;");
+    assertNginxAccepts(wrap(behindL7));
+  }
+
+  private static String export(SidecarConfig config) throws Exception {
+    return NginxExport.render(config, LoadedFiles.read(config, System.getenv()).orThrow(), "test");
+  }
+
+  private void assertNginxAccepts(Path conf) throws Exception {
     Path log = dir.resolve("nginx-t.log");
-    Process check = new ProcessBuilder(nginx(), "-t", "-c", nginxConf.toString(), "-p", dir + "/",
+    Process check = new ProcessBuilder(nginx(), "-t", "-c", conf.toString(), "-p", dir + "/",
       "-e", dir.resolve("error.log").toString())
       .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat(check.waitFor(WAIT, TimeUnit.SECONDS)).isTrue();
     assertThat(check.exitValue()).as("nginx -t said:%n%s%nabout:%n%s", Files.readString(log),
-      Files.readString(nginxConf)).isZero();
+      Files.readString(conf)).isZero();
   }
 
   @Test
