@@ -3,6 +3,7 @@ package io.pomelo.sidecar.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -80,10 +81,15 @@ public final class RawWebSocketBackend implements AutoCloseable {
     try {
       String head = readHead(socket.getInputStream());
       if (head == null) {
+        // A health probe connects and closes without a word: holding its socket in CLOSE-WAIT looked like a leak.
+        release(socket);
         return;
       }
       heads.add(head);
       if (!answers) {
+        // Silent until the peer gives up, then the socket goes, as a hung server's kernel would let it.
+        socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+        release(socket);
         return;
       }
       String key = header(head, "sec-websocket-key");
@@ -128,6 +134,11 @@ public final class RawWebSocketBackend implements AutoCloseable {
       }
     }
     return "";
+  }
+
+  private void release(Socket socket) {
+    all.remove(socket);
+    closeQuietly(socket);
   }
 
   private static void closeQuietly(Socket socket) {
