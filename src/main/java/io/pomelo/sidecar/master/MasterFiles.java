@@ -40,17 +40,6 @@ public final class MasterFiles {
   public record MasterJson(Path file, String id, String host, int port) {
   }
 
-  /**
-   * The master, and the first user of adminUser.json to log in as.
-   *
-   * @param endpoint      host, port and credentials ({@code md5} on, as Pomelo's CLI sends them)
-   * @param masterId      master.json's {@code id}, or null
-   * @param masterJson    the master.json read
-   * @param adminUserJson the adminUser.json read
-   */
-  public record Found(MasterEndpoint endpoint, String masterId, Path masterJson, Path adminUserJson) {
-  }
-
   private MasterFiles() {
   }
 
@@ -65,28 +54,6 @@ public final class MasterFiles {
       return parent.getParent();
     }
     return parent;
-  }
-
-  /**
-   * Reads master.json and adminUser.json from {@code configDir} for {@code environment}.
-   *
-   * @return empty when there is no master.json in either place (nothing says where a master is)
-   * @throws ConfigException when master.json exists but says no usable port, or adminUser.json is missing or has
-   *                         no usable first user
-   */
-  public static Optional<Found> find(Path configDir, String environment) throws ConfigException {
-    Optional<Path> masterJson = findMasterJson(configDir, environment);
-    if (masterJson.isEmpty()) {
-      return Optional.empty();
-    }
-    MasterJson master = readMasterJson(masterJson.get(), environment);
-    Path adminUserJson = findAdminUserJson(configDir, environment).orElseThrow(() -> new ConfigException(
-      configDir.resolve("adminUser.json").toString(), "", null, "does not exist, and neither does "
-      + configDir.resolve(environment).resolve("adminUser.json") + "; without one the master at " + master.file()
-      + " refuses every admin client (pomelo-admin's defaultAuthUser)"));
-    AdminCredentials user = readAdminUsers(adminUserJson).get(0);
-    return Optional.of(new Found(new MasterEndpoint(master.host(), master.port(), user), master.id(),
-      master.file(), adminUserJson));
   }
 
   /** {@code config/master.json} if it exists, else {@code config/<env>/master.json} if that does. */

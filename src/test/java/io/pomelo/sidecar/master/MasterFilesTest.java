@@ -38,14 +38,15 @@ class MasterFilesTest {
        "production": {"id": "master-prod", "host": "10.0.0.9", "port": 3105}}""");
     write("config/adminUser.json", ADMIN_USERS);
 
-    MasterFiles.Found found = MasterFiles.find(config, "production").orElseThrow();
+    Path masterJson = MasterFiles.findMasterJson(config, "production").orElseThrow();
+    Path adminUserJson = MasterFiles.findAdminUserJson(config, "production").orElseThrow();
 
-    assertThat(found.endpoint()).isEqualTo(new MasterEndpoint("10.0.0.9", 3105,
-      new AdminCredentials("admin", "s3cret", true)));
-    assertThat(found.masterId()).isEqualTo("master-prod");
-    assertThat(found.masterJson()).isEqualTo(config.resolve("master.json"));
-    assertThat(found.adminUserJson()).isEqualTo(config.resolve("adminUser.json"));
-    assertThat(found.endpoint().address()).isEqualTo("10.0.0.9:3105");
+    assertThat(masterJson).isEqualTo(config.resolve("master.json"));
+    assertThat(MasterFiles.readMasterJson(masterJson, "production"))
+      .isEqualTo(new MasterFiles.MasterJson(masterJson, "master-prod", "10.0.0.9", 3105));
+    assertThat(adminUserJson).isEqualTo(config.resolve("adminUser.json"));
+    assertThat(MasterFiles.readAdminUsers(adminUserJson).get(0))
+      .isEqualTo(new AdminCredentials("admin", "s3cret", true));
   }
 
   @Test
@@ -83,43 +84,29 @@ class MasterFilesTest {
       {"production": {"port": 1}, "id": "in-folder", "port": 3205}""");
     write("config/production/adminUser.json", ADMIN_USERS);
 
-    MasterFiles.Found found = MasterFiles.find(config, "production").orElseThrow();
+    Path masterJson = MasterFiles.findMasterJson(config, "production").orElseThrow();
+    Path adminUserJson = MasterFiles.findAdminUserJson(config, "production").orElseThrow();
 
     // Used whole, as Pomelo uses config/<env>/master.json: the "production" member is just another key.
-    assertThat(found.endpoint().port()).isEqualTo(3205);
-    assertThat(found.endpoint().host()).isEqualTo(MasterFiles.DEFAULT_HOST);
-    assertThat(found.masterId()).isEqualTo("in-folder");
-    assertThat(found.masterJson()).isEqualTo(config.resolve("production/master.json"));
-    assertThat(found.adminUserJson()).isEqualTo(config.resolve("production/adminUser.json"));
+    assertThat(MasterFiles.readMasterJson(masterJson, "production")).isEqualTo(new MasterFiles.MasterJson(
+      config.resolve("production/master.json"), "in-folder", MasterFiles.DEFAULT_HOST, 3205));
+    assertThat(adminUserJson).isEqualTo(config.resolve("production/adminUser.json"));
 
     write("config/master.json", """
       {"production": {"port": 3305}}""");
     write("config/adminUser.json", "[{\"username\": \"beside\", \"password\": \"x\"}]");
-    MasterFiles.Found beside = MasterFiles.find(config, "production").orElseThrow();
-    assertThat(beside.endpoint().port()).isEqualTo(3305);
-    assertThat(beside.endpoint().credentials().username()).isEqualTo("beside");
+    Path beside = MasterFiles.findMasterJson(config, "production").orElseThrow();
+    assertThat(MasterFiles.readMasterJson(beside, "production").port()).isEqualTo(3305);
+    assertThat(MasterFiles.readAdminUsers(MasterFiles.findAdminUserJson(config, "production").orElseThrow()).get(0)
+      .username()).isEqualTo("beside");
   }
 
   @Test
   void noMasterJsonAnywhereIsNothingToFollow() throws Exception {
     write("config/adminUser.json", ADMIN_USERS);
 
-    assertThat(MasterFiles.find(config, "development")).isEmpty();
     assertThat(MasterFiles.findMasterJson(config, "development")).isEmpty();
     assertThat(MasterFiles.findAdminUserJson(config, "development")).contains(config.resolve("adminUser.json"));
-  }
-
-  @Test
-  void aMasterWithoutAdminUserJsonCannotBeLoggedInto() throws Exception {
-    write("config/master.json", "{\"development\": {\"host\": \"127.0.0.1\", \"port\": 3005}}");
-
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> MasterFiles.find(config, "development"));
-
-    assertThat(e.problems()).singleElement().satisfies(problem -> {
-      assertThat(problem.file()).isEqualTo(config.resolve("adminUser.json").toString());
-      assertThat(problem.rule()).contains(config.resolve("development/adminUser.json").toString())
-        .contains("refuses every admin client");
-    });
   }
 
   @Test
