@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.acme;
 
+import io.pomelo.sidecar.proxy.HeadClock;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,9 +26,12 @@ final class OpenConnections {
   private final Map<HttpConnection, Open> open = new IdentityHashMap<>();
 
   private static final class Open {
-    long timer = -1;
-    int inFlight;
+    final HeadClock clock;
     boolean lastAnswerGiven;
+
+    Open(HeadClock clock) {
+      this.clock = clock;
+    }
   }
 
   /** A limit of 0 is off, as everywhere in {@code limits:}. */
@@ -44,15 +48,15 @@ final class OpenConnections {
       connection.close();
       return;
     }
-    Open state = new Open();
+    Open state = new Open(new HeadClock(vertx, connection::close));
     open.put(connection, state);
     connection.closeHandler(v -> {
       Open gone = open.remove(connection);
       if (gone != null) {
-        disarm(gone);
+        gone.clock.stop();
       }
     });
-    arm(connection, state, headMillis);
+    state.clock.start(headMillis);
   }
 
   /**
@@ -66,14 +70,8 @@ final class OpenConnections {
       connection.close();
       return false;
     }
-    disarm(state);
-    state.inFlight++;
-    request.response().endHandler(v -> {
-      state.inFlight--;
-      if (state.inFlight == 0 && !state.lastAnswerGiven && open.get(connection) == state) {
-        arm(connection, state, keepAliveMillis);
-      }
-    });
+    state.clock.headArrived();
+    request.response().endHandler(v -> state.clock.answered(keepAliveMillis));
     return true;
   }
 
@@ -82,30 +80,13 @@ final class OpenConnections {
     Open state = open.get(request.connection());
     if (state != null) {
       state.lastAnswerGiven = true;
+      // It closes once the answer is written; no further head is waited for.
+      state.clock.stop();
     }
   }
 
   /** Open connections now; for tests. */
   int count() {
     return open.size();
-  }
-
-  private void arm(HttpConnection connection, Open state, long millis) {
-    if (millis <= 0) {
-      return;
-    }
-    state.timer = vertx.setTimer(millis, id -> {
-      state.timer = -1;
-      if (state.inFlight == 0 && open.get(connection) == state) {
-        connection.close();
-      }
-    });
-  }
-
-  private void disarm(Open state) {
-    if (state.timer >= 0) {
-      vertx.cancelTimer(state.timer);
-      state.timer = -1;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.pomelo.sidecar.admin;
 
+import io.pomelo.sidecar.proxy.HeadClock;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
@@ -22,12 +23,7 @@ final class AdminConnections {
   private final Vertx vertx;
   private final int max;
   private final long headMillis;
-  private final Map<HttpConnection, Waiting> open = new IdentityHashMap<>();
-
-  private static final class Waiting {
-    long timer = -1;
-    int inFlight;
-  }
+  private final Map<HttpConnection, HeadClock> open = new IdentityHashMap<>();
 
   AdminConnections(Vertx vertx, int max, long headMillis) {
     this.vertx = vertx;
@@ -41,42 +37,25 @@ final class AdminConnections {
       connection.close();
       return;
     }
-    Waiting waiting = new Waiting();
-    open.put(connection, waiting);
-    connection.closeHandler(v -> disarm(open.remove(connection)));
-    arm(connection, waiting);
+    HeadClock clock = new HeadClock(vertx, connection::close);
+    open.put(connection, clock);
+    connection.closeHandler(v -> {
+      HeadClock gone = open.remove(connection);
+      if (gone != null) {
+        gone.stop();
+      }
+    });
+    clock.start(headMillis);
   }
 
   /** The router's first handler: a request head is complete, so its connection's clock stops until the answer ends. */
   void headComplete(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    Waiting waiting = open.get(connection);
-    if (waiting != null) {
-      disarm(waiting);
-      waiting.inFlight++;
-      ctx.addEndHandler(ended -> {
-        waiting.inFlight--;
-        if (waiting.inFlight == 0 && open.get(connection) == waiting) {
-          arm(connection, waiting);
-        }
-      });
+    HeadClock clock = open.get(connection);
+    if (clock != null) {
+      clock.headArrived();
+      ctx.addEndHandler(ended -> clock.answered(headMillis));
     }
     ctx.next();
-  }
-
-  private void arm(HttpConnection connection, Waiting waiting) {
-    waiting.timer = vertx.setTimer(headMillis, id -> {
-      waiting.timer = -1;
-      if (waiting.inFlight == 0 && open.get(connection) == waiting) {
-        connection.close();
-      }
-    });
-  }
-
-  private void disarm(Waiting waiting) {
-    if (waiting != null && waiting.timer >= 0) {
-      vertx.cancelTimer(waiting.timer);
-      waiting.timer = -1;
-    }
   }
 }

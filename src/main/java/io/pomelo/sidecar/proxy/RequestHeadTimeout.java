@@ -24,13 +24,7 @@ final class RequestHeadTimeout {
   private final long headMillis;
   private final long keepAliveMillis;
   private final Refusals refusals;
-  private final Map<Channel, Waiting> connections = new IdentityHashMap<>();
-
-  private static final class Waiting {
-    long timer = -1;
-    /** Requests whose response has not ended: while one runs (a 25 s long-poll), the head clock is stopped. */
-    int inFlight;
-  }
+  private final Map<Channel, HeadClock> connections = new IdentityHashMap<>();
 
   RequestHeadTimeout(Vertx vertx, long headMillis, long keepAliveMillis, Refusals refusals) {
     this.vertx = vertx;
@@ -40,9 +34,12 @@ final class RequestHeadTimeout {
   }
 
   void connected(Channel connection) {
-    Waiting waiting = new Waiting();
-    connections.put(connection, waiting);
-    arm(connection, waiting, headMillis);
+    HeadClock clock = new HeadClock(vertx, () -> {
+      refusals.record(Refusal.REQUEST_HEAD_TIMEOUT);
+      connection.close();
+    });
+    connections.put(connection, clock);
+    clock.start(headMillis);
   }
 
   /** A request head arrived complete on its connection: stops the clock until its response ends. */
@@ -53,46 +50,23 @@ final class RequestHeadTimeout {
       closed(connection);
       return;
     }
-    Waiting waiting = connections.get(connection);
-    if (waiting == null) {
+    HeadClock clock = connections.get(connection);
+    if (clock == null) {
       return;
     }
-    disarm(waiting);
-    waiting.inFlight++;
-    request.response().endHandler(v -> {
-      waiting.inFlight--;
-      if (waiting.inFlight == 0 && connections.get(connection) == waiting) {
-        arm(connection, waiting, keepAliveMillis);
-      }
-    });
+    clock.headArrived();
+    request.response().endHandler(v -> clock.answered(keepAliveMillis));
   }
 
   void closed(Channel connection) {
-    Waiting waiting = connections.remove(connection);
-    if (waiting != null) {
-      disarm(waiting);
+    HeadClock clock = connections.remove(connection);
+    if (clock != null) {
+      clock.stop();
     }
   }
 
   /** Connections being timed now; for tests. */
   int timed() {
     return connections.size();
-  }
-
-  private void arm(Channel connection, Waiting waiting, long millis) {
-    waiting.timer = vertx.setTimer(millis, id -> {
-      waiting.timer = -1;
-      if (waiting.inFlight == 0 && connections.get(connection) == waiting) {
-        refusals.record(Refusal.REQUEST_HEAD_TIMEOUT);
-        connection.close();
-      }
-    });
-  }
-
-  private void disarm(Waiting waiting) {
-    if (waiting.timer >= 0) {
-      vertx.cancelTimer(waiting.timer);
-      waiting.timer = -1;
-    }
   }
 }
